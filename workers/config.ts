@@ -1,0 +1,42 @@
+// Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  SLUICE_DATABASE_URL: z.string().url().describe("PostgreSQL URL of Sluice's own database (jobs, tenants, sources)"),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace'),
+  SLUICE_TASK_QUEUE: z.string().min(1).default('sluice-extraction').describe('task queue of extraction workflows and activities'),
+  SLUICE_S3_ENDPOINT: z.string().url().optional().describe('S3 endpoint (MinIO etc.); unset for AWS S3'),
+  SLUICE_S3_PUBLIC_ENDPOINT: z.string().url().optional().describe('endpoint written into download links, when clients reach storage by another address'),
+  SLUICE_S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region'),
+  SLUICE_S3_BUCKET: z.string().min(3).default('sluice').describe('bucket for extraction files (created if missing)'),
+  SLUICE_S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key; unset to use the AWS default credential chain'),
+  SLUICE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret key'),
+  SLUICE_S3_FORCE_PATH_STYLE: bool.default(true).describe('path-style bucket addressing (needed by MinIO)'),
+  SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
+  SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
+  SLUICE_PUBLIC_URL: z.string().url().optional().describe('base URL used in Location headers and links (default http://host:port)'),
+  SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
+  SLUICE_MAX_PARTS: int(1, 10_000).default(1000).describe('most parts one job is split into'),
+  SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
+  SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
+  SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts'),
+  SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
+  SLUICE_STATEMENT_TIMEOUT_MS: int(0, 2_147_483_647).default(0).describe('statement_timeout of extraction queries (0: none)'),
+  SLUICE_ACTIVITY_MAX_ATTEMPTS: int(1, 100).default(5).describe('attempts of a failing activity before the job fails'),
+  SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
