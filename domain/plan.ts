@@ -52,3 +52,58 @@ export function contentType(format: Format, compression: Compression): string {
 }
 
 export const jobPrefix = (tenantId: string, jobId: string): string => `tenants/${tenantId}/jobs/${jobId}/`;
+
+// What the planner resolved against the source catalog. Serializable: it travels through workflow history
+// (names, types and filter values only; never rows).
+export interface ColumnInfo {
+  name: string;
+  type: string; // format_type() of the column, e.g. "timestamp with time zone"
+}
+
+export interface ResolvedFilter {
+  column: string;
+  type: string;
+  op: import('./extraction-request').FilterOperator;
+  value?: string | number | boolean | (string | number | boolean)[];
+}
+
+export type SelectSpec =
+  | {
+      kind: 'table';
+      schema: string;
+      name: string;
+      columns: ColumnInfo[];
+      filter: ResolvedFilter[];
+      orderBy: { column: string; direction: 'asc' | 'desc' }[];
+      splitColumn?: ColumnInfo; // the integer primary key used for key ranges
+    }
+  | { kind: 'query'; query: string; columns: ColumnInfo[] };
+
+export interface ExtractionPlan {
+  select: SelectSpec;
+  strategy: SplitStrategy;
+  ranges: PartRange[]; // one per part; a single-stream plan has one open range and cuts parts as it goes
+  estimatedRows: number;
+  estimatedBytes: number;
+}
+
+export interface SplitFacts {
+  relkind: string; // pg_class.relkind: r table, m materialized view, p partitioned, v view, f foreign
+  splitColumn?: string;
+  keyBounds: { min: string; max: string } | null;
+  pages: number;
+  orderBy: { column: string; direction: 'asc' | 'desc' }[];
+}
+
+// Parallel parts need a split that keeps the requested order across parts; otherwise one stream, cut as it goes.
+export function chooseSplit(f: SplitFacts, parts: number): { strategy: SplitStrategy; ranges: PartRange[] } {
+  const single = { strategy: 'single-stream' as const, ranges: [{}] };
+  if (f.orderBy.length > 1 || (f.orderBy.length === 1 && f.orderBy[0].column !== f.splitColumn)) return single;
+  if (f.splitColumn) {
+    if (!f.keyBounds) return { strategy: 'key-range', ranges: [{}] };
+    const ranges = splitKeyRange(BigInt(f.keyBounds.min), BigInt(f.keyBounds.max), parts);
+    return { strategy: 'key-range', ranges: f.orderBy[0]?.direction === 'desc' ? ranges.reverse() : ranges };
+  }
+  if (f.orderBy.length === 0 && (f.relkind === 'r' || f.relkind === 'm')) return { strategy: 'block-range', ranges: splitBlocks(f.pages, parts) };
+  return single;
+}

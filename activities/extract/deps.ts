@@ -1,0 +1,19 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Pool } from 'pg';
+import { SourcePools } from '../../connectors/postgres/pools';
+import { catalogError } from '../../connectors/postgres/catalog';
+
+export interface ExtractDeps {
+  s3: S3Client;
+  bucket: string;
+  pools: SourcePools;
+  sourceUrl(tenantId: string, name: string): Promise<string | null>;
+  gzipLevel: number;
+  statementTimeoutMs: number;
+}
+
+export async function sourcePool(deps: ExtractDeps, tenantId: string, source: string): Promise<Pool> {
+  const url = await deps.sourceUrl(tenantId, source);
+  if (!url) throw catalogError('3D000', `source "${source}" is not registered for this tenant`, 'Register the source first.');
+  return deps.pools.get(url);
+}

@@ -1,0 +1,63 @@
+// One part file being written: optional gzip, then a streaming upload. Writes wait for the upload to drain,
+// so a slow store slows the reader instead of growing memory.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Compression, Format } from '../../domain/extraction-request';
+import { contentType } from '../../domain/plan';
+import { writeObject, type ObjectWriter, type UploadedObject } from '../../connectors/s3/upload';
+
+export interface PartSinkOptions {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  fileName: string;
+  format: Format;
+  compression: Compression;
+  gzipLevel: number;
+  signal?: AbortSignal;
+}
+
+export class PartSink {
+  rows = 0;
+  private readonly writer: ObjectWriter;
+  private readonly head: Writable;
+  private readonly failed: Promise<never>;
+
+  constructor(o: PartSinkOptions) {
+    this.writer = writeObject(o.s3, {
+      bucket: o.bucket, key: o.key, contentType: contentType(o.format, o.compression), contentDisposition: `attachment; filename="${o.fileName}"`,
+    }, o.signal);
+    if (o.compression === 'gzip') {
+      const gzip = createGzip({ level: o.gzipLevel });
+      gzip.pipe(this.writer.input);
+      gzip.on('error', (err) => this.writer.input.destroy(err));
+      this.head = gzip;
+    } else {
+      this.head = this.writer.input;
+    }
+    // A failed upload stops consuming: turn that into an error for a writer waiting on 'drain'.
+    this.failed = this.writer.done.then(() => Promise.reject(new Error('upload finished before its input ended')));
+    this.failed.catch(() => undefined);
+  }
+
+  bytesWritten(): number {
+    return this.writer.bytesWritten();
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (!chunk.length || this.head.write(chunk)) return;
+    await Promise.race([once(this.head, 'drain'), this.failed]);
+  }
+
+  async finish(): Promise<UploadedObject> {
+    this.head.end();
+    return this.writer.done;
+  }
+
+  async abort(): Promise<void> {
+    this.head.destroy();
+    await this.writer.abort().catch(() => undefined);
+  }
+}

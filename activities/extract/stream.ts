@@ -1,0 +1,86 @@
+// A selection that cannot be split (a query, or an order no key range keeps) runs as one COPY, cut into part
+// files at row boundaries every `partRows` rows. CSV parts each start with the header. A retry starts over and
+// overwrites the same keys, then removes parts a previous attempt made beyond the new last one.
+import { Context } from '@temporalio/activity';
+import type { PartResult } from '../../domain/extraction-job';
+import { jobPrefix } from '../../domain/plan';
+import { RowScanner } from '../../connectors/postgres/row-scanner';
+import { deletePrefix, listKeys } from '../../connectors/s3/objects';
+import type { ExtractDeps } from './deps';
+import { toActivityFailure } from './failure';
+import { keepHeartbeating } from './heartbeat';
+import { newSink, openCopy, type ReadInput } from './part';
+import type { PartSink } from './part-sink';
+
+export interface StreamInput extends ReadInput {
+  partRows: number;
+}
+
+export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): Promise<PartResult[]> => {
+  const ctx = Context.current();
+  const scanner = new RowScanner(input.format === 'csv');
+  const done: PartResult[] = [];
+  let sink: PartSink | undefined;
+  let header: Buffer | null = input.format === 'csv' ? null : Buffer.alloc(0);
+  let pendingHeader: Buffer[] = [];
+  const stopHeartbeat = keepHeartbeating(ctx, () => ({
+    rows: done.reduce((n, p) => n + p.rows, 0) + (sink?.rows ?? 0),
+    bytes: done.reduce((n, p) => n + p.bytes, 0) + (sink?.bytesWritten() ?? 0),
+  }));
+  const close = async (s: PartSink) => done.push({ ...(await s.finish()), index: done.length, rows: s.rows, attempt: ctx.info.attempt });
+  const open = async () => {
+    const s = newSink(deps, input, done.length, ctx.cancellationSignal);
+    await s.write(header ?? Buffer.alloc(0));
+    return s;
+  };
+  let copy: Awaited<ReturnType<typeof openCopy>> | undefined;
+  try {
+    copy = await openCopy(deps, input);
+    for await (const data of copy.output) {
+      let chunk = data as Buffer;
+      if (header === null) {
+        const { rows, end } = scanner.scan(chunk, 0, 1);
+        pendingHeader.push(rows ? chunk.subarray(0, end) : chunk);
+        if (!rows) continue;
+        header = Buffer.concat(pendingHeader);
+        pendingHeader = [];
+        chunk = chunk.subarray(end);
+      }
+      let pos = 0;
+      while (pos < chunk.length) {
+        sink ??= await open();
+        const want = input.partRows - sink.rows;
+        const { rows, end } = scanner.scan(chunk, pos, want);
+        const cut = rows === want ? end : chunk.length;
+        await sink.write(chunk.subarray(pos, cut));
+        sink.rows += rows;
+        pos = cut;
+        if (sink.rows === input.partRows) {
+          await close(sink);
+          sink = undefined;
+        }
+      }
+    }
+    if (sink || done.length === 0) await close(sink ?? (await open()));
+    sink = undefined;
+    const total = done.reduce((n, p) => n + p.rows, 0);
+    if (total !== copy.rowCount()) throw new Error(`cut ${total} rows into parts but COPY reported ${copy.rowCount()}`);
+    await copy.session.commit();
+    await removeStaleParts(deps, input, done);
+    return done;
+  } catch (err) {
+    copy?.session.close(err as Error);
+    await sink?.abort();
+    throw toActivityFailure(err);
+  } finally {
+    stopHeartbeat();
+  }
+};
+
+async function removeStaleParts(deps: ExtractDeps, input: ReadInput, parts: PartResult[]): Promise<void> {
+  const prefix = jobPrefix(input.tenantId, input.jobId);
+  const keep = new Set(parts.map((p) => p.key));
+  for (const key of await listKeys(deps.s3, deps.bucket, `${prefix}part-`)) {
+    if (!keep.has(key)) await deletePrefix(deps.s3, deps.bucket, key);
+  }
+}

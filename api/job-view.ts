@@ -1,0 +1,32 @@
+// The JSON a client sees for a job.
+import type { ExtractionSnapshot } from '../domain/extraction-job';
+import { allowedActions } from '../domain/extraction-states';
+import { emptyProgress, progressView } from '../domain/progress';
+import type { JobRecord } from '../store/jobs';
+
+export function jobView(job: JobRecord, live: ExtractionSnapshot | null, now = new Date()) {
+  const state = live?.state ?? job.state;
+  const startedAt = live?.startedAt ? new Date(live.startedAt) : job.startedAt;
+  const finishedAt = live?.finishedAt ? new Date(live.finishedAt) : job.finishedAt;
+  const runningMs = startedAt ? (finishedAt ?? now).getTime() - startedAt.getTime() : null;
+  const progress = live?.progress ?? job.progress ?? emptyProgress();
+  return {
+    id: job.id,
+    kind: job.kind,
+    state,
+    request: job.request,
+    progress: progressView(progress, state === 'Completed', runningMs),
+    plan: live?.plan ?? job.plan,
+    timings: {
+      createdAt: job.createdAt.toISOString(),
+      startedAt: startedAt?.toISOString() ?? null,
+      finishedAt: finishedAt?.toISOString() ?? null,
+      queuedMs: (startedAt ?? (finishedAt ? finishedAt : now)).getTime() - job.createdAt.getTime(),
+      runningMs,
+    },
+    attempts: live?.attempts ?? job.attempts,
+    error: live?.error ?? job.error,
+    allowedActions: allowedActions(state),
+    links: { self: `/v1/jobs/${job.id}`, files: `/v1/jobs/${job.id}/files` },
+  };
+}

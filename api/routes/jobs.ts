@@ -1,0 +1,90 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { EXTRACTION_STATES, isActive } from '../../domain/extraction-states';
+import { jobPrefix } from '../../domain/plan';
+import { deletePrefix, presignGet } from '../../connectors/s3/objects';
+import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
+import { cancelSignal } from '../../workflows/extraction';
+import { jobView } from '../job-view';
+import { liveSnapshot } from '../live-status';
+import { badRequest, fromZod, notFound, Problem } from '../problem';
+
+export interface JobRouteDeps {
+  jobs: JobStore;
+  temporal: Client;
+  s3: S3Client;
+  s3Public: S3Client;
+  bucket: string;
+  linkTtlSeconds: number;
+}
+
+const listQuery = z.object({
+  state: z.enum(EXTRACTION_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+}).strict();
+
+export function jobRoutes(d: JobRouteDeps): Router {
+  const router = Router();
+
+  const load = async (tenantId: string, id: string): Promise<JobRecord> => {
+    const job = await d.jobs.get(tenantId, id);
+    if (!job) throw notFound(`job ${id}`);
+    return job;
+  };
+  const view = async (job: JobRecord) => jobView(job, isActive(job.state) ? await liveSnapshot(d.temporal, job.workflowId) : null);
+
+  router.get('/v1/jobs', async (req, res) => {
+    const parsed = listQuery.safeParse(req.query);
+    if (!parsed.success) throw fromZod(parsed.error, 'query');
+    const { state, limit, cursor } = parsed.data;
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    if (after === null) throw badRequest('cursor', 'the cursor is not valid', 'pass the nextCursor of a previous page unchanged');
+    const page = await d.jobs.list(req.tenant.id, { state, limit, after });
+    res.json({ jobs: page.jobs.map((j) => jobView(j, null)), nextCursor: page.nextCursor });
+  });
+
+  router.get('/v1/jobs/:id', async (req, res) => {
+    res.json(await view(await load(req.tenant.id, req.params.id)));
+  });
+
+  router.delete('/v1/jobs/:id', async (req, res) => {
+    const job = await load(req.tenant.id, req.params.id);
+    if (isActive(job.state)) {
+      await d.temporal.workflow.getHandle(job.workflowId).signal(cancelSignal);
+      return res.status(202).json(await view(job));
+    }
+    await deletePrefix(d.s3, d.bucket, jobPrefix(job.tenantId, job.id));
+    await d.jobs.delete(job.tenantId, job.id);
+    res.status(204).end();
+  });
+
+  router.get('/v1/jobs/:id/files', async (req, res) => {
+    const job = await load(req.tenant.id, req.params.id);
+    if (job.state !== 'Completed' || !job.manifest) {
+      throw new Problem(409, 'Files not ready', `job ${job.id} is ${job.state}; files can be downloaded once it is Completed`, { state: job.state });
+    }
+    const m = job.manifest;
+    const expiresAt = new Date(Date.now() + d.linkTtlSeconds * 1000);
+    const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+    const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, d.linkTtlSeconds, `${job.id}-${fileName(key)}`);
+    res.json({
+      jobId: job.id,
+      complete: m.complete,
+      format: m.format,
+      compression: m.compression,
+      columns: m.columns,
+      rows: m.rows,
+      bytes: m.bytes,
+      linksExpireAt: expiresAt.toISOString(),
+      manifest: { url: await sign(`${jobPrefix(job.tenantId, job.id)}manifest.json`) },
+      parts: await Promise.all(m.parts.map(async (p) => ({
+        index: p.index, fileName: fileName(p.key), rows: p.rows, bytes: p.bytes, sha256: p.sha256, url: await sign(p.key),
+      }))),
+    });
+  });
+
+  return router;
+}

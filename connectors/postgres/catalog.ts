@@ -1,0 +1,106 @@
+// Resolves what a request names against the source's catalog, estimates its size, and finds how to split it.
+import type { PoolClient } from 'pg';
+import { splitTableName, type ExtractionRequest } from '../../domain/extraction-request';
+import type { ColumnInfo, SelectSpec } from '../../domain/plan';
+import { bindValuesSql, selectSql } from './select-sql';
+
+type TableSpec = SelectSpec & { kind: 'table' };
+
+// An error shaped like PostgreSQL's own (SQLSTATE in `code`), so one classifier handles both.
+export const catalogError = (sqlstate: string, message: string, hint?: string): Error =>
+  Object.assign(new Error(message), { code: sqlstate, hint });
+
+export interface TableFacts {
+  spec: TableSpec;
+  relkind: string;
+  pages: number;
+  keyBounds: { min: string; max: string } | null;
+}
+
+const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
+
+export async function resolveTable(client: PoolClient, request: ExtractionRequest): Promise<TableFacts> {
+  const { schema, name } = splitTableName(request.table!);
+  const rel = await client.query<{ oid: number; relkind: string; pages: string; usage: boolean }>(
+    `SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int AS pages,
+            has_schema_privilege(n.oid, 'USAGE') AS usage
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+    [schema, name],
+  );
+  if (!rel.rows.length) throw catalogError('42P01', `relation "${schema}.${name}" does not exist`);
+  const { oid, relkind, usage } = rel.rows[0];
+  if (!usage) throw catalogError('42501', `permission denied for schema ${schema}`, `Grant USAGE on schema ${schema} to the source user.`);
+
+  const attrs = await client.query<ColumnInfo & { readable: boolean; pk: boolean }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type,
+            has_column_privilege(a.attrelid, a.attnum, 'SELECT') AS readable,
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey)) AS pk
+       FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [oid],
+  );
+  const byName = new Map(attrs.rows.map((a) => [a.name, a]));
+  const lookup = (column: string) => {
+    const attr = byName.get(column);
+    if (!attr) {
+      throw catalogError('42703', `column "${column}" of relation "${schema}.${name}" does not exist`,
+        `The table has columns: ${attrs.rows.map((a) => a.name).join(', ')}.`);
+    }
+    return attr;
+  };
+
+  const columns = (request.columns ?? attrs.rows.map((a) => a.name)).map(lookup);
+  const filter = (request.filter ?? []).map((f) => ({ ...f, type: lookup(f.column).type }));
+  const orderBy = (request.orderBy ?? []).map((o) => ({ column: lookup(o.column).name, direction: o.direction }));
+  const denied = [...columns, ...filter.map((f) => lookup(f.column))].filter((c) => !c.readable).map((c) => c.name);
+  if (denied.length) {
+    throw catalogError('42501', `permission denied for table ${schema}.${name}`,
+      `The source user needs SELECT on ${schema}.${name} (columns: ${[...new Set(denied)].join(', ')}).`);
+  }
+
+  const pkColumns = attrs.rows.filter((a) => a.pk);
+  const key = pkColumns.length === 1 && INTEGER_TYPES.has(pkColumns[0].type) ? pkColumns[0] : undefined;
+  const spec: TableSpec = {
+    kind: 'table', schema, name,
+    columns: columns.map(({ name: n, type }) => ({ name: n, type })),
+    filter, orderBy,
+    splitColumn: key ? { name: key.name, type: key.type } : undefined,
+  };
+
+  let keyBounds: TableFacts['keyBounds'] = null;
+  if (key) {
+    const ident = client.escapeIdentifier(key.name);
+    const bounds = await client.query<{ min: string | null; max: string | null }>(
+      `SELECT min(${ident})::text AS min, max(${ident})::text AS max FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`,
+    );
+    const { min, max } = bounds.rows[0];
+    keyBounds = min !== null && max !== null ? { min, max } : null;
+  }
+  return { spec, relkind, pages: Number(rel.rows[0].pages), keyBounds };
+}
+
+// A user query must be one read-only statement. The extended protocol refuses several statements, and the
+// caller's transaction is READ ONLY, so nothing can write.
+export async function resolveQuery(client: PoolClient, query: string): Promise<SelectSpec & { kind: 'query' }> {
+  const trimmed = query.trim().replace(/;\s*$/, '');
+  // Newlines keep a trailing line comment in the query from swallowing the wrapper's closing parenthesis.
+  const spec = { kind: 'query' as const, query: `\n${trimmed}\n`, columns: [] as ColumnInfo[] };
+  const described = await client.query({ text: `${selectSql(spec, 'single-stream').text} LIMIT 0`, queryMode: 'extended' } as never);
+  const fields = (described as unknown as { fields: { name: string; dataTypeID: number }[] }).fields;
+  const types = await client.query<{ oid: number; type: string }>(
+    'SELECT oid, format_type(oid, NULL) AS type FROM pg_type WHERE oid = ANY($1::oid[])',
+    [fields.map((f) => f.dataTypeID)],
+  );
+  const typeOf = new Map(types.rows.map((t) => [Number(t.oid), t.type]));
+  spec.columns = fields.map((f) => ({ name: f.name, type: typeOf.get(f.dataTypeID) ?? 'unknown' }));
+  return spec;
+}
+
+export async function estimate(client: PoolClient, spec: SelectSpec): Promise<{ rows: number; bytes: number }> {
+  const sql = selectSql(spec, 'single-stream');
+  const bind = bindValuesSql(sql.values);
+  if (bind) await client.query(bind.text, bind.values);
+  const res = await client.query({ text: `EXPLAIN (FORMAT JSON) ${sql.text}`, queryMode: 'extended' } as never);
+  const plan = (res as unknown as { rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number; 'Plan Width': number } }[] }[] }).rows[0]['QUERY PLAN'][0].Plan;
+  return { rows: Math.round(plan['Plan Rows']), bytes: Math.round(plan['Plan Rows'] * plan['Plan Width']) };
+}

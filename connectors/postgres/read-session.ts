@@ -1,0 +1,54 @@
+// A read-only transaction with the session settings that make output deterministic, and COPY streaming.
+import { Pool, PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Readable } from 'node:stream';
+import { BoundSql, bindValuesSql } from './select-sql';
+
+export interface SessionSettings {
+  timeZone: string;
+  statementTimeoutMs: number;
+}
+
+export class ReadSession {
+  private constructor(readonly client: PoolClient) {}
+
+  static async open(pool: Pool, settings: SessionSettings): Promise<ReadSession> {
+    const client = await pool.connect();
+    const session = new ReadSession(client);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(
+        `SELECT set_config('TimeZone', $1, true), set_config('statement_timeout', $2, true),
+                set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true),
+                set_config('extra_float_digits', '1', true)`,
+        [settings.timeZone, String(settings.statementTimeoutMs)],
+      );
+    } catch (err) {
+      session.close(err as Error);
+      throw err;
+    }
+    return session;
+  }
+
+  async bind(values: string[]): Promise<void> {
+    const bind = bindValuesSql(values);
+    if (bind) await this.client.query(bind.text, bind.values);
+  }
+
+  /** Streams `COPY … TO STDOUT`; `rowCount()` is PostgreSQL's own count once the stream has ended. */
+  async copy(sql: BoundSql): Promise<{ stream: Readable; rowCount: () => number }> {
+    await this.bind(sql.values);
+    const stream = this.client.query(copyTo(sql.text));
+    return { stream, rowCount: () => stream.rowCount };
+  }
+
+  async commit(): Promise<void> {
+    await this.client.query('COMMIT');
+    this.close();
+  }
+
+  /** Returns the connection to the pool, or destroys it after an error (it may be mid-COPY). */
+  close(err?: Error): void {
+    this.client.release(err ?? undefined);
+  }
+}

@@ -1,0 +1,92 @@
+// Builds the SELECT and COPY statements of an extraction. Names come from the catalog and are quoted; values
+// (filter values, range bounds) never enter the SQL text: they travel as bind parameters into set_config()
+// and the statement reads them back with current_setting(), because COPY accepts no parameters.
+import { escapeIdentifier } from 'pg';
+import type { Format } from '../../domain/extraction-request';
+import type { PartRange, ResolvedFilter, SelectSpec, SplitStrategy } from '../../domain/plan';
+
+export interface BoundSql {
+  text: string;
+  /** Values for set_config('sluice.pN', value, true), in order. */
+  values: string[];
+}
+
+const COMPARATORS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+class Binder {
+  readonly values: string[] = [];
+  ref(value: string, type: string): string {
+    this.values.push(value);
+    return `current_setting('sluice.p${this.values.length - 1}')::${type}`;
+  }
+  list(values: (string | number | boolean)[], type: string): string {
+    this.values.push(JSON.stringify(values.map(String)));
+    return `(SELECT v::${type} FROM jsonb_array_elements_text(current_setting('sluice.p${this.values.length - 1}')::jsonb) AS v)`;
+  }
+}
+
+function condition(f: ResolvedFilter, b: Binder): string {
+  const col = escapeIdentifier(f.column);
+  switch (f.op) {
+    case 'is_null':
+      return `${col} IS NULL`;
+    case 'is_not_null':
+      return `${col} IS NOT NULL`;
+    case 'in':
+      return `${col} IN ${b.list(f.value as (string | number | boolean)[], f.type)}`;
+    case 'not_in':
+      return `${col} NOT IN ${b.list(f.value as (string | number | boolean)[], f.type)}`;
+    case 'like':
+      return `${col}::text LIKE ${b.ref(String(f.value), 'text')}`;
+    case 'ilike':
+      return `${col}::text ILIKE ${b.ref(String(f.value), 'text')}`;
+    default:
+      return `${col} ${COMPARATORS[f.op]} ${b.ref(String(f.value), f.type)}`;
+  }
+}
+
+function rangeConditions(spec: SelectSpec & { kind: 'table' }, strategy: SplitStrategy, range: PartRange, b: Binder): string[] {
+  if (strategy === 'key-range' && spec.splitColumn) {
+    const col = escapeIdentifier(spec.splitColumn.name);
+    const out: string[] = [];
+    if (range.from !== undefined) out.push(`${col} >= ${b.ref(range.from, spec.splitColumn.type)}`);
+    if (range.to !== undefined) out.push(`${col} < ${b.ref(range.to, spec.splitColumn.type)}`);
+    return out;
+  }
+  if (strategy === 'block-range') {
+    const out: string[] = [];
+    if (range.from !== undefined) out.push(`ctid >= ${b.ref(`(${range.from},0)`, 'tid')}`);
+    if (range.to !== undefined) out.push(`ctid < ${b.ref(`(${range.to},0)`, 'tid')}`);
+    return out;
+  }
+  return [];
+}
+
+export function selectSql(spec: SelectSpec, strategy: SplitStrategy, range: PartRange = {}): BoundSql {
+  const b = new Binder();
+  if (spec.kind === 'query') return { text: `SELECT * FROM (${spec.query}) AS sluice_q`, values: [] };
+  const columns = spec.columns.map((c) => escapeIdentifier(c.name)).join(', ');
+  const where = [...spec.filter.map((f) => condition(f, b)), ...rangeConditions(spec, strategy, range, b)];
+  const order = spec.orderBy.map((o) => `${escapeIdentifier(o.column)} ${o.direction === 'desc' ? 'DESC' : 'ASC'}`);
+  const text = [
+    `SELECT ${columns} FROM ${escapeIdentifier(spec.schema)}.${escapeIdentifier(spec.name)}`,
+    where.length ? `WHERE ${where.join(' AND ')}` : '',
+    order.length ? `ORDER BY ${order.join(', ')}` : '',
+  ].filter(Boolean).join(' ');
+  return { text, values: b.values };
+}
+
+// CSV is exactly PostgreSQL's own CSV. NDJSON is row_to_json() per row, sent in COPY's text format (see
+// copy-text-to-ndjson.ts for the unescaping).
+export function copySql(select: BoundSql, format: Format): BoundSql {
+  const text = format === 'csv'
+    ? `COPY (${select.text}) TO STDOUT WITH (FORMAT csv, HEADER true)`
+    : `COPY (SELECT row_to_json(sluice_r) FROM (${select.text}) AS sluice_r) TO STDOUT`;
+  return { text, values: select.values };
+}
+
+export function bindValuesSql(values: string[]): { text: string; values: string[] } | null {
+  if (!values.length) return null;
+  const calls = values.map((_, i) => `set_config('sluice.p${i}', $${i + 1}, true)`);
+  return { text: `SELECT ${calls.join(', ')}`, values };
+}

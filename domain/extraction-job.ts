@@ -1,0 +1,64 @@
+// The shapes an extraction job has in workflow state, in Sluice's database and in the manifest.
+import type { JobError } from './errors';
+import type { Compression, ExtractionRequest, Format } from './extraction-request';
+import type { ExtractionState } from './extraction-states';
+import type { ColumnInfo, SplitStrategy } from './plan';
+import type { ExtractionProgress } from './progress';
+
+export interface ExtractionOptions {
+  partRows: number;
+  maxParts: number;
+  parallelism: number;
+  maxAttempts: number;
+}
+
+export interface ExtractionInput {
+  jobId: string;
+  tenantId: string;
+  request: ExtractionRequest;
+  options: ExtractionOptions;
+}
+
+export interface PartFile {
+  index: number;
+  key: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface PartResult extends PartFile {
+  attempt: number;
+}
+
+export interface Manifest {
+  jobId: string;
+  complete: boolean;
+  format: Format;
+  compression: Compression;
+  columns: ColumnInfo[];
+  rows: number;
+  bytes: number;
+  parts: PartFile[];
+  createdAt: string;
+}
+
+export interface PlanSummary {
+  strategy: SplitStrategy;
+  estimatedRows: number;
+  estimatedBytes: number;
+  parts: number;
+}
+
+// Everything the workflow mirrors to the database on each transition, and answers to the progress query.
+export interface ExtractionSnapshot {
+  jobId: string;
+  state: ExtractionState;
+  progress: ExtractionProgress;
+  plan: PlanSummary | null;
+  error: JobError | null;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  manifest: Manifest | null;
+}

@@ -1,0 +1,87 @@
+import type { Pool } from 'pg';
+import type { JobError } from '../domain/errors';
+import type { ExtractionSnapshot, Manifest, PlanSummary } from '../domain/extraction-job';
+import type { ExtractionRequest } from '../domain/extraction-request';
+import type { ExtractionState } from '../domain/extraction-states';
+import type { ExtractionProgress } from '../domain/progress';
+
+export interface JobRecord {
+  id: string;
+  tenantId: string;
+  kind: 'extraction';
+  state: ExtractionState;
+  request: ExtractionRequest;
+  workflowId: string;
+  plan: PlanSummary | null;
+  progress: ExtractionProgress | null;
+  error: JobError | null;
+  manifest: Manifest | null;
+  attempts: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+const COLUMNS = `id, tenant_id AS "tenantId", kind, state, request, workflow_id AS "workflowId", plan, progress, error, manifest,
+  attempts, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+
+export interface JobPage {
+  jobs: JobRecord[];
+  nextCursor: string | null;
+}
+
+// Cursor: the (created_at, id) of the last job on a page; opaque to clients.
+const encodeCursor = (job: JobRecord) => Buffer.from(JSON.stringify([job.createdAt.toISOString(), job.id])).toString('base64url');
+export function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))
+      ? [value[0], value[1]]
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export class JobStore {
+  constructor(private readonly db: Pool) {}
+
+  async create(job: { id: string; tenantId: string; request: ExtractionRequest; workflowId: string }): Promise<JobRecord> {
+    const res = await this.db.query<JobRecord>(
+      `INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id) VALUES ($1, $2, 'extraction', 'Queued', $3, $4) RETURNING ${COLUMNS}`,
+      [job.id, job.tenantId, job.request, job.workflowId],
+    );
+    return res.rows[0];
+  }
+
+  // Mirrors a workflow snapshot. Idempotent: replays and retries write the same values.
+  async recordSnapshot(s: ExtractionSnapshot): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET state = $2, progress = $3, plan = $4, error = $5, manifest = $6, attempts = $7,
+              started_at = $8, finished_at = $9, updated_at = clock_timestamp() WHERE id = $1`,
+      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt],
+    );
+  }
+
+  async get(tenantId: string, id: string): Promise<JobRecord | null> {
+    const res = await this.db.query<JobRecord>(`SELECT ${COLUMNS} FROM jobs WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    return res.rows[0] ?? null;
+  }
+
+  async list(tenantId: string, opts: { state?: ExtractionState; limit: number; after?: [string, string] }): Promise<JobPage> {
+    const res = await this.db.query<JobRecord>(
+      `SELECT ${COLUMNS} FROM jobs
+        WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2)
+          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
+        ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [tenantId, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
+    );
+    const jobs = res.rows.slice(0, opts.limit);
+    return { jobs, nextCursor: res.rows.length > opts.limit ? encodeCursor(jobs[jobs.length - 1]) : null };
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    await this.db.query('DELETE FROM jobs WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  }
+}

@@ -1,0 +1,30 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createExtractActivities } from '../activities/extract';
+import { createStatusActivities } from '../activities/status';
+import { SourcePools } from '../connectors/postgres/pools';
+import type { Runtime } from './runtime';
+
+// The worker for extraction workflows and their activities. Tests pass a prebuilt `workflowBundle`.
+export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
+  const pools = new SourcePools();
+  const c = rt.config;
+  const worker = await Worker.create({
+    connection,
+    namespace: c.TEMPORAL_NAMESPACE,
+    taskQueue: c.SLUICE_TASK_QUEUE,
+    ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+    activities: {
+      ...createExtractActivities({
+        s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, pools, sourceUrl: (t, n) => rt.tenants.sourceUrl(t, n),
+        gzipLevel: c.SLUICE_GZIP_LEVEL, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS,
+      }),
+      ...createStatusActivities(rt.jobs),
+    },
+    maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
+    // Progress in heartbeats is read by the API; send it often (heartbeats are RPCs, not history events).
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
+    ...extra,
+  });
+  return { worker, pools };
+}

@@ -1,0 +1,55 @@
+// Builds the clients and stores every Sluice process shares, from validated config.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Pool } from 'pg';
+import pino from 'pino';
+import { createS3Client, ensureBucket } from '../connectors/s3/client';
+import type { ExtractionOptions } from '../domain/extraction-job';
+import { JobStore } from '../store/jobs';
+import { migrate } from '../store/migrate';
+import { TenantStore } from '../store/tenants';
+import type { Config } from './config';
+
+export interface Runtime {
+  config: Config;
+  db: Pool;
+  jobs: JobStore;
+  tenants: TenantStore;
+  s3: S3Client;
+  /** Signs download links with the address clients use. */
+  s3Public: S3Client;
+  log: pino.Logger;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  const log = pino({ level: config.SLUICE_LOG_LEVEL });
+  const db = new Pool({ connectionString: config.SLUICE_DATABASE_URL, max: 10, application_name: 'sluice' });
+  db.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
+  if (opts.migrate) await migrate(config.SLUICE_DATABASE_URL, (m) => log.debug(m));
+  const s3Settings = {
+    region: config.SLUICE_S3_REGION,
+    accessKeyId: config.SLUICE_S3_ACCESS_KEY_ID,
+    secretAccessKey: config.SLUICE_S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.SLUICE_S3_FORCE_PATH_STYLE,
+  };
+  const s3 = createS3Client({ ...s3Settings, endpoint: config.SLUICE_S3_ENDPOINT });
+  const s3Public = config.SLUICE_S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.SLUICE_S3_PUBLIC_ENDPOINT }) : s3;
+  await ensureBucket(s3, config.SLUICE_S3_BUCKET);
+  return {
+    config, db, s3, s3Public, log,
+    jobs: new JobStore(db),
+    tenants: new TenantStore(db),
+    async close() {
+      s3.destroy();
+      if (s3Public !== s3) s3Public.destroy();
+      await db.end();
+    },
+  };
+}
+
+export const extractionOptions = (c: Config): ExtractionOptions => ({
+  partRows: c.SLUICE_PART_ROWS,
+  maxParts: c.SLUICE_MAX_PARTS,
+  parallelism: c.SLUICE_PART_PARALLELISM,
+  maxAttempts: c.SLUICE_ACTIVITY_MAX_ATTEMPTS,
+});

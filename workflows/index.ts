@@ -1,0 +1,2 @@
+// The workflows one worker registers (its workflowsPath).
+export { extractionWorkflow } from './extraction';

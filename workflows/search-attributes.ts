@@ -1,0 +1,6 @@
+// Typed search attribute keys (registered on the dev server by dev/services.ts, in compose by its setup job).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TENANT_ATTRIBUTE = defineSearchAttributeKey('SluiceTenant', SearchAttributeType.KEYWORD);
+export const JOB_KIND_ATTRIBUTE = defineSearchAttributeKey('SluiceJobKind', SearchAttributeType.KEYWORD);
+export const JOB_STATE_ATTRIBUTE = defineSearchAttributeKey('SluiceJobState', SearchAttributeType.KEYWORD);
