@@ -1,0 +1,55 @@
+// Demo data: a tenant with an API key, a registered source `demo`, and public.orders with realistic rows.
+import { Client } from 'pg';
+import { TenantStore } from '../store/tenants';
+import type { Pool } from 'pg';
+
+// Generated inside PostgreSQL (generate_series): a million rows take seconds and never pass through Node.
+export async function seedOrders(sourceUrl: string, rows: number, table = 'orders'): Promise<boolean> {
+  const client = new Client({ connectionString: sourceUrl });
+  await client.connect();
+  try {
+    const t = client.escapeIdentifier(table);
+    const exists = await client.query("SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = 'public'::regnamespace", [table]);
+    if (exists.rowCount) return false;
+    await client.query('BEGIN');
+    await client.query(`CREATE TABLE public.${t} (
+      id bigint PRIMARY KEY,
+      customer_id integer NOT NULL,
+      customer_email text NOT NULL,
+      status text NOT NULL,
+      amount numeric(12, 2) NOT NULL,
+      currency char(3) NOT NULL,
+      created_at timestamptz NOT NULL,
+      shipped_at timestamptz,
+      note text
+    )`);
+    await client.query(
+      `INSERT INTO public.${t}
+       SELECT g,
+              1 + (hashint4(g::int) & 65535),
+              'customer' || (1 + (hashint4(g::int) & 65535)) || '@example.com',
+              (ARRAY['pending','paid','shipped','delivered','cancelled','refunded'])[1 + (hashint4(g::int * 7) & 7) % 6],
+              round(((hashint4(g::int * 13) & 1048575) / 100.0 + 1)::numeric, 2),
+              (ARRAY['EUR','USD','GBP'])[1 + (hashint4(g::int * 3) & 3) % 3],
+              timestamptz '2024-01-01 00:00:00+00' + g * interval '23 seconds',
+              CASE WHEN g % 5 < 3 THEN timestamptz '2024-01-02 00:00:00+00' + g * interval '23 seconds' END,
+              CASE g % 10 WHEN 0 THEN 'gift wrap, please' WHEN 1 THEN 'leave at the door; ring "twice"' WHEN 2 THEN E'two lines\\nof note' WHEN 3 THEN '' ELSE NULL END
+         FROM generate_series(1, $1::bigint) AS g`,
+      [rows],
+    );
+    await client.query('COMMIT');
+    await client.query(`ANALYZE public.${t}`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function seedTenant(db: Pool, opts: { tenantId: string; apiKey?: string; sourceName: string; sourceUrl: string }): Promise<string> {
+  const tenants = new TenantStore(db);
+  await tenants.create(opts.tenantId, opts.tenantId);
+  const apiKey = opts.apiKey ?? (await tenants.createApiKey(opts.tenantId, 'dev'));
+  if (opts.apiKey) await tenants.addApiKey(opts.tenantId, opts.apiKey, 'dev');
+  await tenants.registerSource(opts.tenantId, opts.sourceName, opts.sourceUrl);
+  return apiKey;
+}

@@ -1,0 +1,95 @@
+// The whole embedded stack: one PostgreSQL (Sluice's database `sluice` and a demo/test source `source`),
+// the Temporal dev server and MinIO. Shared by `npm run dev` and the test harness.
+import { Client as PgClient } from 'pg';
+import { join } from 'node:path';
+import { ensureBinaries } from './binaries';
+import { freePort, startMinio, startPostgres, startTemporal, type Service } from './services';
+import { migrate } from '../store/migrate';
+
+export interface StackInfo {
+  databaseUrl: string;
+  sourceUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  s3Endpoint: string;
+  s3AccessKeyId: string;
+  s3SecretAccessKey: string;
+}
+
+export interface StackPorts {
+  postgres: number;
+  temporal: number;
+  temporalUi?: number;
+  minio: number;
+  minioConsole: number;
+}
+
+export interface Stack {
+  info: StackInfo;
+  stop(): Promise<void>;
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new PgClient({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!exists.rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startStack(dataDir: string, ports?: Partial<StackPorts>, log: (l: string) => void = () => undefined): Promise<Stack> {
+  const bins = ensureBinaries(log);
+  const p: StackPorts = {
+    postgres: ports?.postgres ?? (await freePort()),
+    temporal: ports?.temporal ?? (await freePort()),
+    temporalUi: ports?.temporalUi,
+    minio: ports?.minio ?? (await freePort()),
+    minioConsole: ports?.minioConsole ?? (await freePort()),
+  };
+  log('starting PostgreSQL, Temporal and MinIO…');
+  const started: Service[] = [];
+  const track = <T extends Service>(s: Promise<T>) => s.then((svc) => (started.push(svc), svc));
+  const stop = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  };
+  try {
+    const [pg, temporal, minio] = await Promise.all([
+      track(startPostgres(bins, join(dataDir, 'postgres'), p.postgres)),
+      track(startTemporal(bins, join(dataDir, 'temporal'), p.temporal, p.temporalUi)),
+      track(startMinio(bins, join(dataDir, 'minio'), p.minio, p.minioConsole)),
+    ]);
+    await ensureDatabase(pg.url(), 'sluice');
+    await ensureDatabase(pg.url(), 'source');
+    await migrate(pg.url('sluice'));
+    return {
+      info: {
+        databaseUrl: pg.url('sluice'),
+        sourceUrl: pg.url('source'),
+        temporalAddress: temporal.address,
+        temporalUiUrl: temporal.uiUrl ?? null,
+        s3Endpoint: minio.endpoint,
+        s3AccessKeyId: minio.accessKeyId,
+        s3SecretAccessKey: minio.secretAccessKey,
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+// The environment Sluice's processes read (workers/config.ts) for this stack.
+export function stackEnv(info: StackInfo, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLUICE_DATABASE_URL: info.databaseUrl,
+    TEMPORAL_ADDRESS: info.temporalAddress,
+    SLUICE_S3_ENDPOINT: info.s3Endpoint,
+    SLUICE_S3_ACCESS_KEY_ID: info.s3AccessKeyId,
+    SLUICE_S3_SECRET_ACCESS_KEY: info.s3SecretAccessKey,
+    ...extra,
+  };
+}
