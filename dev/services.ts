@@ -79,7 +79,7 @@ export async function startPostgres(bins: Binaries, dataDir: string, port: numbe
   const pgdata = join(dataDir, 'pgdata');
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     execFileSync(join(bins.pgBinDir, 'initdb'), ['-D', pgdata, '-U', 'sluice', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
-      stdio: 'ignore',
+      stdio: 'pipe',
       ...user,
     });
   }

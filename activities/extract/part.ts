@@ -30,12 +30,17 @@ export interface PartInput extends ReadInput {
   range: PartRange;
 }
 
-// Opens a read session and a COPY of the selection; the caller owns the session.
-export async function openCopy(deps: ExtractDeps, input: ReadInput, range: PartRange = {}) {
+// Opens a read session and a COPY of the selection; the caller owns the session. An abort closes the
+// connection at once, so a cancelled activity does not wait for the next row of a slow query.
+export async function openCopy(deps: ExtractDeps, input: ReadInput, signal: AbortSignal, range: PartRange = {}) {
   const pool = await sourcePool(deps, input.tenantId, input.source);
   const session = await ReadSession.open(pool, { timeZone: input.timeZone, statementTimeoutMs: deps.statementTimeoutMs });
   try {
     const { stream, rowCount } = await session.copy(copySql(selectSql(input.select, input.strategy, range), input.format));
+    signal.addEventListener('abort', () => {
+      session.close(new Error('cancelled'));
+      stream.destroy(new Error('cancelled'));
+    }, { once: true });
     let output: Readable = stream;
     if (input.format === 'ndjson') {
       const decoder = new CopyTextToNdjson();
@@ -65,7 +70,7 @@ export const extractPart = (deps: ExtractDeps) => async (input: PartInput): Prom
   const stopHeartbeat = keepHeartbeating(ctx, (): PartHeartbeat => ({ rows: Math.max(0, sink.rows - header), bytes: sink.bytesWritten() }));
   let copy: Awaited<ReturnType<typeof openCopy>> | undefined;
   try {
-    copy = await openCopy(deps, input, input.range);
+    copy = await openCopy(deps, input, ctx.cancellationSignal, input.range);
     for await (const chunk of copy.output) {
       sink.rows += scanner.scan(chunk).rows;
       await sink.write(chunk);

@@ -35,7 +35,7 @@ export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): 
   };
   let copy: Awaited<ReturnType<typeof openCopy>> | undefined;
   try {
-    copy = await openCopy(deps, input);
+    copy = await openCopy(deps, input, ctx.cancellationSignal);
     for await (const data of copy.output) {
       let chunk = data as Buffer;
       if (header === null) {

@@ -10,6 +10,7 @@ export interface SessionSettings {
 }
 
 export class ReadSession {
+  private released = false;
   private constructor(readonly client: PoolClient) {}
 
   static async open(pool: Pool, settings: SessionSettings): Promise<ReadSession> {
@@ -49,6 +50,8 @@ export class ReadSession {
 
   /** Returns the connection to the pool, or destroys it after an error (it may be mid-COPY). */
   close(err?: Error): void {
+    if (this.released) return;
+    this.released = true;
     this.client.release(err ?? undefined);
   }
 }

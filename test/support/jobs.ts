@@ -1,0 +1,42 @@
+// Starting an extraction workflow directly and reading its files back from storage.
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
+import { extractionRequestSchema } from '../../domain/extraction-request';
+import { extractionWorkflow } from '../../workflows/extraction';
+import { workflowIdFor } from '../../api/routes/extractions';
+import { extractionOptions } from '../../workers/runtime';
+import type { TestSluice } from './stack';
+
+export async function startExtraction(s: TestSluice, request: Record<string, unknown>) {
+  const jobId = `job_${randomBytes(8).toString('hex')}`;
+  const parsed = extractionRequestSchema.parse({ source: 'src', mode: 'job', ...request });
+  const workflowId = workflowIdFor(s.tenantId, jobId);
+  await s.rt.jobs.create({ id: jobId, tenantId: s.tenantId, request: parsed, workflowId });
+  const input: ExtractionInput = { jobId, tenantId: s.tenantId, request: parsed, options: extractionOptions(s.config) };
+  const handle = await s.temporal.workflow.start(extractionWorkflow, { taskQueue: s.config.SLUICE_TASK_QUEUE, workflowId, args: [input] });
+  return { jobId, handle };
+}
+
+export async function runExtraction(s: TestSluice, request: Record<string, unknown>): Promise<ExtractionSnapshot> {
+  const { handle } = await startExtraction(s, request);
+  return handle.result();
+}
+
+export async function readObject(s: TestSluice, key: string): Promise<Buffer> {
+  const res = await s.rt.s3.send(new GetObjectCommand({ Bucket: s.config.SLUICE_S3_BUCKET, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
+/** Every part's bytes, decompressed, in part order. */
+export async function partContents(s: TestSluice, manifest: Manifest): Promise<string[]> {
+  return Promise.all(manifest.parts.map(async (p) => {
+    const raw = await readObject(s, p.key);
+    return (manifest.compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  }));
+}
+
+/** CSV parts joined into one file: the header once, then every part's rows. */
+export const joinCsvParts = (parts: string[]): string =>
+  parts.map((p, i) => (i === 0 ? p : p.slice(p.indexOf('\n') + 1))).join('');

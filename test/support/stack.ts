@@ -1,0 +1,110 @@
+// Helpers for tests on the real stack: config, a worker on its own task queue, the API on a free port,
+// a fresh tenant, and a client for the source database.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime as TemporalRuntime, DefaultLogger } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client as PgClient } from 'pg';
+import { createApp } from '../../api/app';
+import { stackEnv, type StackInfo } from '../../dev/stack';
+import { seedTenant } from '../../dev/seed';
+import { loadConfig, type Config } from '../../workers/config';
+import { createExtractionWorker } from '../../workers/extraction-worker';
+import { createRuntime, extractionOptions, type Runtime } from '../../workers/runtime';
+
+let runtimeInstalled = false;
+function quietTemporal() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  TemporalRuntime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export const stackInfo = (): StackInfo => JSON.parse(process.env.SLUICE_TEST_STACK!);
+
+export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return stackEnv(stackInfo(), { SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), ...extra });
+}
+
+export async function sourceClient(): Promise<PgClient> {
+  const client = new PgClient({ connectionString: stackInfo().sourceUrl });
+  await client.connect();
+  return client;
+}
+
+export interface TestSluice {
+  config: Config;
+  rt: Runtime;
+  temporal: Client;
+  tenantId: string;
+  apiKey: string;
+  /** Starts a worker in this process; resolves to a function that stops it. */
+  startWorker(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+// A Sluice on the shared stack with its own task queue and tenant (source `src` = the stack's source DB).
+export async function testSluice(extra: Record<string, string> = {}): Promise<TestSluice> {
+  quietTemporal();
+  const config = loadConfig(testEnv(extra));
+  const rt = await createRuntime(config);
+  const tenantId = uniqueName('tenant');
+  const apiKey = await seedTenant(rt.db, { tenantId, sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const stops: (() => Promise<void>)[] = [];
+  return {
+    config, rt, temporal, tenantId, apiKey,
+    async startWorker() {
+      const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      const { worker, pools } = await createExtractionWorker(rt, native, { workflowBundle: { codePath: process.env.SLUICE_TEST_WORKFLOW_BUNDLE! } });
+      const running = worker.run();
+      let stopped = false;
+      const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        worker.shutdown();
+        await running;
+        await pools.end();
+        await native.close();
+      };
+      stops.push(stop);
+      return stop;
+    },
+    async close() {
+      for (const stop of stops.reverse()) await stop();
+      await connection.close();
+      await rt.close();
+    },
+  };
+}
+
+export interface TestApi {
+  url: string;
+  /** fetch with the tenant's API key. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startApi(s: TestSluice): Promise<TestApi> {
+  const c = s.config;
+  const app = createApp({
+    jobs: s.rt.jobs, tenants: s.rt.tenants, temporal: s.temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c),
+    s3: s.rt.s3, s3Public: s.rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: s.rt.log,
+  });
+  const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
+    const srv = app.listen(0, '127.0.0.1', () => ok(srv));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    call: (method, path, body, headers = {}) =>
+      fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${s.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
