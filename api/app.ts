@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import express from 'express';
+import type { SourcePools } from '../connectors/postgres/pools';
 import type { ExtractionOptions } from '../domain/extraction-job';
 import type { JobStore } from '../store/jobs';
 import type { TenantStore } from '../store/tenants';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   options: ExtractionOptions;
+  /** Connections to sources, for checking requests against their catalogs. */
+  pools: SourcePools;
   s3: S3Client;
   s3Public: S3Client;
   bucket: string;

@@ -4,10 +4,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createApp } from '../api/app';
 import { loadConfig } from '../workers/config';
 import { createExtractionWorker } from '../workers/extraction-worker';
-import { createRuntime, extractionOptions } from '../workers/runtime';
+import { createApiApp } from '../workers/api-app';
+import { createRuntime } from '../workers/runtime';
 import { seedOrders, seedTenant } from './seed';
 import { stackEnv, startStack } from './stack';
 
@@ -55,15 +55,13 @@ async function main() {
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({
-    jobs: rt.jobs, tenants: rt.tenants, temporal, taskQueue: config.SLUICE_TASK_QUEUE, options: extractionOptions(config),
-    s3: rt.s3, s3Public: rt.s3Public, bucket: config.SLUICE_S3_BUCKET, linkTtlSeconds: config.SLUICE_LINK_TTL_SECONDS, log: rt.log,
-  });
+  const { app, pools: apiPools } = createApiApp(rt, temporal);
   const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
     const s = app.listen(config.SLUICE_API_PORT, config.SLUICE_API_HOST, () => ok(s));
   });
   stopping.push(async () => {
     await new Promise((ok) => server.close(ok));
+    await apiPools.end();
     await connection.close();
   });
 

@@ -10,6 +10,7 @@ export interface ExtractionOptions {
   maxParts: number;
   parallelism: number;
   maxAttempts: number;
+  heartbeatTimeoutSeconds: number;
 }
 
 export interface ExtractionInput {

@@ -26,6 +26,7 @@ export const configSchema = z.object({
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts'),
   SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
   SLUICE_STATEMENT_TIMEOUT_MS: int(0, 2_147_483_647).default(0).describe('statement_timeout of extraction queries (0: none)'),
+  SLUICE_HEARTBEAT_TIMEOUT_SECONDS: int(2, 600).default(30).describe('an activity silent this long is retried elsewhere (a dead worker is noticed this fast)'),
   SLUICE_ACTIVITY_MAX_ATTEMPTS: int(1, 100).default(5).describe('attempts of a failing activity before the job fails'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });

@@ -52,4 +52,5 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   maxParts: c.SLUICE_MAX_PARTS,
   parallelism: c.SLUICE_PART_PARALLELISM,
   maxAttempts: c.SLUICE_ACTIVITY_MAX_ATTEMPTS,
+  heartbeatTimeoutSeconds: c.SLUICE_HEARTBEAT_TIMEOUT_SECONDS,
 });

@@ -31,7 +31,7 @@ const status = proxyLocalActivities<StatusActivities>({ startToCloseTimeout: '30
 export async function extractionWorkflow(input: ExtractionInput): Promise<ExtractionSnapshot> {
   const acts = proxyActivities<ExtractActivities>({
     startToCloseTimeout: '24h',
-    heartbeatTimeout: '60s',
+    heartbeatTimeout: `${input.options.heartbeatTimeoutSeconds}s`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: input.options.maxAttempts },
   });

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { randomBytes } from 'node:crypto';
+import type { SourcePools } from '../../connectors/postgres/pools';
 import type { ExtractionInput, ExtractionOptions } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import type { JobStore } from '../../store/jobs';
@@ -8,6 +9,7 @@ import type { TenantStore } from '../../store/tenants';
 import { extractionWorkflow } from '../../workflows/extraction';
 import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/search-attributes';
 import { jobView } from '../job-view';
+import { checkAgainstSource } from '../source-check';
 import { badRequest, fromZod, Problem } from '../problem';
 
 export interface ExtractionRouteDeps {
@@ -16,6 +18,7 @@ export interface ExtractionRouteDeps {
   temporal: Client;
   taskQueue: string;
   options: ExtractionOptions;
+  pools: SourcePools;
 }
 
 export const workflowIdFor = (tenantId: string, jobId: string) => `sluice/${tenantId}/extraction/${jobId}`;
@@ -27,9 +30,11 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     if (!parsed.success) throw fromZod(parsed.error);
     const request = parsed.data;
     const tenantId = req.tenant.id;
-    if (!(await d.tenants.sourceUrl(tenantId, request.source))) {
+    const sourceUrl = await d.tenants.sourceUrl(tenantId, request.source);
+    if (!sourceUrl) {
       throw badRequest('source', `no source named "${request.source}" is registered`, 'use the name of a source registered for your tenant, e.g. "demo"');
     }
+    await checkAgainstSource(d.pools, sourceUrl, request);
     const jobId = `job_${randomBytes(12).toString('base64url')}`;
     const workflowId = workflowIdFor(tenantId, jobId);
     const job = await d.jobs.create({ id: jobId, tenantId, request, workflowId });

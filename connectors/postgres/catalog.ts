@@ -7,8 +7,9 @@ import { bindValuesSql, selectSql } from './select-sql';
 type TableSpec = SelectSpec & { kind: 'table' };
 
 // An error shaped like PostgreSQL's own (SQLSTATE in `code`), so one classifier handles both.
-export const catalogError = (sqlstate: string, message: string, hint?: string): Error =>
-  Object.assign(new Error(message), { code: sqlstate, hint });
+// `field` names the request field at fault, so the API can answer 400 for it.
+export const catalogError = (sqlstate: string, message: string, hint?: string, field?: string): Error =>
+  Object.assign(new Error(message), { code: sqlstate, hint, field });
 
 export interface TableFacts {
   spec: TableSpec;
@@ -28,9 +29,9 @@ export async function resolveTable(client: PoolClient, request: ExtractionReques
       WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
     [schema, name],
   );
-  if (!rel.rows.length) throw catalogError('42P01', `relation "${schema}.${name}" does not exist`);
+  if (!rel.rows.length) throw catalogError('42P01', `relation "${schema}.${name}" does not exist`, undefined, 'table');
   const { oid, relkind, usage } = rel.rows[0];
-  if (!usage) throw catalogError('42501', `permission denied for schema ${schema}`, `Grant USAGE on schema ${schema} to the source user.`);
+  if (!usage) throw catalogError('42501', `permission denied for schema ${schema}`, `Grant USAGE on schema ${schema} to the source user.`, 'table');
 
   const attrs = await client.query<ColumnInfo & { readable: boolean; pk: boolean }>(
     `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type,
@@ -40,22 +41,22 @@ export async function resolveTable(client: PoolClient, request: ExtractionReques
     [oid],
   );
   const byName = new Map(attrs.rows.map((a) => [a.name, a]));
-  const lookup = (column: string) => {
+  const lookup = (column: string, field: string) => {
     const attr = byName.get(column);
     if (!attr) {
       throw catalogError('42703', `column "${column}" of relation "${schema}.${name}" does not exist`,
-        `The table has columns: ${attrs.rows.map((a) => a.name).join(', ')}.`);
+        `The table has columns: ${attrs.rows.map((a) => a.name).join(', ')}.`, field);
     }
     return attr;
   };
 
-  const columns = (request.columns ?? attrs.rows.map((a) => a.name)).map(lookup);
-  const filter = (request.filter ?? []).map((f) => ({ ...f, type: lookup(f.column).type }));
-  const orderBy = (request.orderBy ?? []).map((o) => ({ column: lookup(o.column).name, direction: o.direction }));
-  const denied = [...columns, ...filter.map((f) => lookup(f.column))].filter((c) => !c.readable).map((c) => c.name);
+  const columns = request.columns ? request.columns.map((c, i) => lookup(c, `columns[${i}]`)) : attrs.rows;
+  const filter = (request.filter ?? []).map((f, i) => ({ ...f, type: lookup(f.column, `filter[${i}].column`).type }));
+  const orderBy = (request.orderBy ?? []).map((o, i) => ({ column: lookup(o.column, `orderBy[${i}].column`).name, direction: o.direction }));
+  const denied = [...columns, ...filter.map((f) => byName.get(f.column)!)].filter((c) => !c.readable).map((c) => c.name);
   if (denied.length) {
     throw catalogError('42501', `permission denied for table ${schema}.${name}`,
-      `The source user needs SELECT on ${schema}.${name} (columns: ${[...new Set(denied)].join(', ')}).`);
+      `The source user needs SELECT on ${schema}.${name} (columns: ${[...new Set(denied)].join(', ')}).`, 'table');
   }
 
   const pkColumns = attrs.rows.filter((a) => a.pk);

@@ -5,12 +5,12 @@ import { NativeConnection, Runtime as TemporalRuntime, DefaultLogger } from '@te
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
-import { createApp } from '../../api/app';
 import { stackEnv, type StackInfo } from '../../dev/stack';
 import { seedTenant } from '../../dev/seed';
 import { loadConfig, type Config } from '../../workers/config';
 import { createExtractionWorker } from '../../workers/extraction-worker';
-import { createRuntime, extractionOptions, type Runtime } from '../../workers/runtime';
+import { createApiApp } from '../../workers/api-app';
+import { createRuntime, type Runtime } from '../../workers/runtime';
 
 let runtimeInstalled = false;
 function quietTemporal() {
@@ -88,11 +88,7 @@ export interface TestApi {
 }
 
 export async function startApi(s: TestSluice): Promise<TestApi> {
-  const c = s.config;
-  const app = createApp({
-    jobs: s.rt.jobs, tenants: s.rt.tenants, temporal: s.temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c),
-    s3: s.rt.s3, s3Public: s.rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: s.rt.log,
-  });
+  const { app, pools } = createApiApp(s.rt, s.temporal);
   const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
     const srv = app.listen(0, '127.0.0.1', () => ok(srv));
   });
@@ -105,6 +101,9 @@ export async function startApi(s: TestSluice): Promise<TestApi> {
         headers: { authorization: `Bearer ${s.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       }),
-    close: () => new Promise((ok) => server.close(() => ok())),
+    close: async () => {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await pools.end();
+    },
   };
 }
