@@ -56,12 +56,13 @@ export interface ErrorLike {
 export function classifyError(err: ErrorLike, hint?: string): JobError {
   const message = err.message ?? String(err);
   const code = typeof err.code === 'string' ? err.code : undefined;
+  // Network codes first: EPIPE has the shape of a SQLSTATE.
+  if (code && NETWORK_CODES.has(code)) {
+    return { code: 'network_error', message, sqlstate: null, retryable: true, suggestion: 'A network connection failed; the job retries. Check the host is reachable.' };
+  }
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     const kind = BY_SQLSTATE[code] ?? BY_SQLSTATE_CLASS[code.slice(0, 2)] ?? { ...UNKNOWN, code: 'source_error' };
     return { code: kind.code, message, sqlstate: code, retryable: kind.retryable, suggestion: hint ? `${kind.suggestion} ${hint}` : kind.suggestion };
-  }
-  if (code && NETWORK_CODES.has(code)) {
-    return { code: 'network_error', message, sqlstate: null, retryable: true, suggestion: 'A network connection failed; the job retries. Check the host is reachable.' };
   }
   const status = err.$metadata?.httpStatusCode;
   if (status !== undefined) {

@@ -19,10 +19,12 @@ export interface ProgressView extends ExtractionProgress {
 export function progressView(p: ExtractionProgress, complete: boolean, elapsedMs: number | null): ProgressView {
   let percent: number;
   if (complete) percent = 100;
-  else if (p.partsTotal && p.rowsEstimated && p.rowsEstimated > 0) {
-    percent = Math.max((p.rowsDone / p.rowsEstimated) * 100, (p.partsDone / p.partsTotal) * 100);
-  } else if (p.partsTotal) percent = (p.partsDone / p.partsTotal) * 100;
-  else percent = 0;
+  else {
+    // A single-stream job has a row estimate but no part count until it ends.
+    const byRows = p.rowsEstimated && p.rowsEstimated > 0 ? (p.rowsDone / p.rowsEstimated) * 100 : 0;
+    const byParts = p.partsTotal ? (p.partsDone / p.partsTotal) * 100 : 0;
+    percent = Math.max(byRows, byParts);
+  }
   if (!complete) percent = Math.min(99, percent);
   const seconds = elapsedMs && elapsedMs > 0 ? elapsedMs / 1000 : null;
   return {

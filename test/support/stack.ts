@@ -80,10 +80,14 @@ export async function testSluice(extra: Record<string, string> = {}): Promise<Te
   };
 }
 
+// Test code reads API bodies loosely and asserts on them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface TestApi {
   url: string;
   /** fetch with the tenant's API key. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
   close(): Promise<void>;
 }
 

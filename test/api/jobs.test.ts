@@ -1,0 +1,95 @@
+import type { Client as PgClient } from 'pg';
+import { seedTenant } from '../../dev/seed';
+import { sourceClient, stackInfo, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
+import { expectProblem, waitForState } from './support';
+
+let s: TestSluice;
+let api: TestApi;
+let src: PgClient;
+const table = uniqueName('api_jobs');
+const submit = async (body: Record<string, unknown>) => (await api.call('POST', '/v1/extractions', { source: 'src', mode: 'job', ...body })).json();
+
+beforeAll(async () => {
+  s = await testSluice();
+  await s.startWorker();
+  api = await startApi(s);
+  src = await sourceClient();
+  await src.query(`CREATE TABLE ${table} AS SELECT g AS id FROM generate_series(1, 10) g`);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await src?.end();
+  await s?.close();
+});
+
+test('the list pages with a cursor, newest first, and filters by state', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push((await submit({ table })).id);
+  for (const id of ids) await waitForState(api, id, ['Completed']);
+  const failed = (await submit({ query: `SELECT id / (id - id) FROM ${table}` })).id;
+  await waitForState(api, failed, ['Failed']);
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await api.call('GET', `/v1/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await res.json();
+    expect(page.jobs.length).toBeLessThanOrEqual(2);
+    seen.push(...page.jobs.map((j: { id: string }) => j.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  const newestFirst = [...ids].reverse();
+  expect(seen).toEqual([failed, ...newestFirst]);
+
+  const completed = await (await api.call('GET', '/v1/jobs?state=Completed')).json();
+  expect(completed.jobs.map((j: { id: string }) => j.id)).toEqual(newestFirst);
+  const onlyFailed = await (await api.call('GET', '/v1/jobs?state=Failed')).json();
+  expect(onlyFailed.jobs.map((j: { id: string }) => j.id)).toEqual([failed]);
+});
+
+test.each([
+  ['an unknown state', '/v1/jobs?state=Done', 'state'],
+  ['a forged cursor', '/v1/jobs?cursor=not-a-cursor', 'cursor'],
+  ['a limit out of range', '/v1/jobs?limit=0', 'limit'],
+])('the list refuses %s', async (_what, path, field) => {
+  await expectProblem(await api.call('GET', path), 400, field);
+});
+
+test("another tenant's job is not there for this tenant", async () => {
+  const { id } = await submit({ table });
+  const otherKey = await seedTenant(s.rt.db, { tenantId: uniqueName('other'), sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
+  const other = { authorization: `Bearer ${otherKey}` };
+  await expectProblem(await api.call('GET', `/v1/jobs/${id}`, undefined, other), 404);
+  await expectProblem(await api.call('GET', `/v1/jobs/${id}/files`, undefined, other), 404);
+  await expectProblem(await api.call('DELETE', `/v1/jobs/${id}`, undefined, other), 404);
+  const list = await (await api.call('GET', '/v1/jobs', undefined, other)).json();
+  expect(list.jobs).toEqual([]);
+});
+
+test('DELETE of an active job cancels it (202), then it shows Cancelled and can be deleted', async () => {
+  const { id } = await submit({ query: `SELECT id, pg_sleep(1) FROM ${table}` });
+  await waitForState(api, id, ['Running']);
+  await expectProblem(await api.call('GET', `/v1/jobs/${id}/files`), 409);
+  const res = await api.call('DELETE', `/v1/jobs/${id}`);
+  expect(res.status).toBe(202);
+  const job = await waitForState(api, id, ['Cancelled', 'Completed', 'Failed']);
+  expect(job.state).toBe('Cancelled');
+  expect(job.allowedActions).toEqual(['restart', 'delete']);
+  expect((await api.call('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
+});
+
+test('a running job shows live progress while parts are in flight', async () => {
+  const { id } = await submit({ query: `SELECT id, pg_sleep(0.3) FROM ${table}` });
+  const running = await waitForState(api, id, ['Running']);
+  expect(running.progress.percent).toBeLessThan(100);
+  expect(running.allowedActions).toEqual(['pause', 'cancel']);
+  let live = running;
+  while (live.state === 'Running' && live.progress.rowsDone === 0) live = await (await api.call('GET', `/v1/jobs/${id}`)).json();
+  expect(live.progress.rowsDone).toBeGreaterThan(0);
+  await waitForState(api, id, ['Completed']);
+});
+
+test('an unknown route is a 404 problem', async () => {
+  await expectProblem(await api.call('GET', '/v1/nothing-here'), 404);
+});

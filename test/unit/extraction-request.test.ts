@@ -1,0 +1,118 @@
+// The body of POST /v1/extractions: what is accepted (with defaults filled in) and what is refused, and where.
+import { extractionRequestSchema, FILTER_OPERATORS, splitTableName } from '../../domain/extraction-request';
+
+const DEFAULTS = { format: 'csv', compression: 'gzip', mode: 'job', timeZone: 'UTC' };
+
+// The issues of a refused body, as "path: message" lines (path "" for the body itself).
+function refusals(body: unknown): { path: string; message: string }[] {
+  const result = extractionRequestSchema.safeParse(body);
+  if (result.success) throw new Error(`expected ${JSON.stringify(body)} to be refused`);
+  return result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+describe('accepted requests', () => {
+  test.each([
+    ['minimal table', { source: 'main', table: 'orders' }, { source: 'main', table: 'orders', ...DEFAULTS }],
+    ['schema-qualified table', { source: 'main', table: 'sales.orders' }, { source: 'main', table: 'sales.orders', ...DEFAULTS }],
+    ['minimal query', { source: 'main', query: 'SELECT 1' }, { source: 'main', query: 'SELECT 1', ...DEFAULTS }],
+    [
+      'everything given',
+      {
+        source: 'main',
+        table: 'orders',
+        columns: ['id', 'total'],
+        filter: [{ column: 'status', op: 'in', value: ['paid', 'sent'] }],
+        orderBy: [{ column: 'id', direction: 'desc' }],
+        format: 'ndjson',
+        compression: 'none',
+        mode: 'job',
+        timeZone: 'Europe/Paris',
+      },
+      null, // unchanged
+    ],
+    [
+      'orderBy direction defaults to asc',
+      { source: 'main', table: 'orders', orderBy: [{ column: 'id' }] },
+      { source: 'main', table: 'orders', orderBy: [{ column: 'id', direction: 'asc' }], ...DEFAULTS },
+    ],
+  ])('%s', (_name, body, expected) => {
+    expect(extractionRequestSchema.parse(body)).toEqual(expected ?? body);
+  });
+
+  // Each operator with a value shape it takes.
+  const FILTER_CASES: [string, unknown][] = [
+    ['eq', 1],
+    ['eq', true],
+    ['ne', 'x'],
+    ['lt', 2.5],
+    ['lte', '2024-01-01'],
+    ['gt', 0],
+    ['gte', -1],
+    ['in', [1, 2, 3]],
+    ['not_in', ['a']],
+    ['like', 'a%'],
+    ['ilike', '%B%'],
+    ['is_null', undefined],
+    ['is_not_null', undefined],
+  ];
+
+  test.each(FILTER_CASES)('filter op %s with value %j', (op, value) => {
+    const condition = value === undefined ? { column: 'c', op } : { column: 'c', op, value };
+    const parsed = extractionRequestSchema.parse({ source: 'main', table: 't', filter: [condition] });
+    expect(parsed.filter).toEqual([condition]);
+  });
+
+  it('the filter table covers every operator', () => {
+    expect(new Set(FILTER_CASES.map(([op]) => op))).toEqual(new Set(FILTER_OPERATORS));
+  });
+});
+
+describe('refused requests name the field at fault', () => {
+  test.each([
+    ['both table and query', { source: 's', table: 't', query: 'SELECT 1' }, 'query', '"query" cannot be combined with "table"'],
+    ['neither table nor query', { source: 's' }, 'table', 'give either "table" or "query"'],
+    ['columns with query', { source: 's', query: 'SELECT 1', columns: ['a'] }, 'columns', '"columns" applies to "table"'],
+    ['filter with query', { source: 's', query: 'SELECT 1', filter: [{ column: 'a', op: 'is_null' }] }, 'filter', '"filter" applies to "table"'],
+    ['orderBy with query', { source: 's', query: 'SELECT 1', orderBy: [{ column: 'a' }] }, 'orderBy', '"orderBy" applies to "table"'],
+    ['in without an array', { source: 's', table: 't', filter: [{ column: 'a', op: 'in', value: 'x' }] }, 'filter.0.value', 'in needs an array of values'],
+    ['not_in without an array', { source: 's', table: 't', filter: [{ column: 'a', op: 'not_in', value: 3 }] }, 'filter.0.value', 'not_in needs an array of values'],
+    ['eq with an array', { source: 's', table: 't', filter: [{ column: 'a', op: 'eq', value: [1] }] }, 'filter.0.value', 'eq takes a single value; use "in" for a list'],
+    ['eq without a value', { source: 's', table: 't', filter: [{ column: 'a', op: 'eq' }] }, 'filter.0.value', 'eq needs a value'],
+    ['in with an empty array', { source: 's', table: 't', filter: [{ column: 'a', op: 'in', value: [] }] }, 'filter.0.value', ''],
+    ['is_null with a value', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_null', value: 1 }] }, 'filter.0.value', 'is_null takes no value'],
+    ['is_not_null with a value', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_not_null', value: null }] }, 'filter.0.value', ''],
+    ['unknown operator', { source: 's', table: 't', filter: [{ column: 'a', op: 'between', value: 1 }] }, 'filter.0.op', 'op must be one of eq, ne'],
+    ['second filter at fault', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_null' }, { column: 'b', op: 'gt' }] }, 'filter.1.value', 'gt needs a value'],
+    ['mode auto', { source: 's', table: 't', mode: 'auto' }, 'mode', 'mode "auto" is not available yet; use "job"'],
+    ['mode inline', { source: 's', query: 'SELECT 1', mode: 'inline' }, 'mode', 'mode "inline" is not available yet; use "job"'],
+    ['unknown mode', { source: 's', table: 't', mode: 'batch' }, 'mode', ''],
+    ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"'],
+    ['bad compression', { source: 's', table: 't', compression: 'zstd' }, 'compression', ''],
+    ['three-part table name', { source: 's', table: 'db.sales.orders' }, 'table', 'use "table" or "schema.table"'],
+    ['empty column list', { source: 's', table: 't', columns: [] }, 'columns', ''],
+    ['over-long column name', { source: 's', table: 't', columns: ['x'.repeat(64)] }, 'columns.0', 'PostgreSQL identifiers are at most 63 bytes'],
+    ['bad order direction', { source: 's', table: 't', orderBy: [{ column: 'id', direction: 'up' }] }, 'orderBy.0.direction', ''],
+    ['missing source', { table: 't' }, 'source', ''],
+  ])('%s → %s', (_name, body, path, message) => {
+    expect(refusals(body)).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+
+  test.each([
+    ['unknown top-level key', { source: 's', table: 't', limit: 10 }, '', 'limit'],
+    ['unknown key in a filter', { source: 's', table: 't', filter: [{ column: 'a', op: 'eq', value: 1, negate: true }] }, 'filter.0', 'negate'],
+    ['unknown key in an orderBy', { source: 's', table: 't', orderBy: [{ column: 'a', nulls: 'first' }] }, 'orderBy.0', 'nulls'],
+  ])('strict: %s', (_name, body, path, key) => {
+    expect(refusals(body)).toContainEqual({ path, message: expect.stringContaining(`"${key}"`) });
+  });
+});
+
+describe('splitTableName', () => {
+  test.each([
+    ['orders', { schema: 'public', name: 'orders' }],
+    ['sales.orders', { schema: 'sales', name: 'orders' }],
+    ['Order Items', { schema: 'public', name: 'Order Items' }],
+    ['My Schema.Order Items', { schema: 'My Schema', name: 'Order Items' }],
+  ])('%s → %j', (table, expected) => {
+    expect(splitTableName(table)).toEqual(expected);
+  });
+});
