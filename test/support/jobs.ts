@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import { extractionWorkflow } from '../../workflows/extraction';
+import { JOB_KIND_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/search-attributes';
 import { workflowIdFor } from '../../api/routes/extractions';
 import { extractionOptions } from '../../workers/runtime';
 import type { TestSluice } from './stack';
@@ -15,7 +16,10 @@ export async function startExtraction(s: TestSluice, request: Record<string, unk
   const workflowId = workflowIdFor(s.tenantId, jobId);
   await s.rt.jobs.create({ id: jobId, tenantId: s.tenantId, request: parsed, workflowId });
   const input: ExtractionInput = { jobId, tenantId: s.tenantId, request: parsed, options: extractionOptions(s.config) };
-  const handle = await s.temporal.workflow.start(extractionWorkflow, { taskQueue: s.config.SLUICE_TASK_QUEUE, workflowId, args: [input] });
+  const handle = await s.temporal.workflow.start(extractionWorkflow, {
+    taskQueue: s.config.SLUICE_TASK_QUEUE, workflowId, args: [input],
+    typedSearchAttributes: [{ key: TENANT_ATTRIBUTE, value: s.tenantId }, { key: JOB_KIND_ATTRIBUTE, value: 'extraction' }],
+  });
   return { jobId, handle };
 }
 

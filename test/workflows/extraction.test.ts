@@ -75,3 +75,27 @@ test('the cancel signal stops the job and removes its files', async () => {
   const record = await s.rt.jobs.get(s.tenantId, jobId);
   expect(record?.state).toBe('Cancelled');
 });
+
+test('a Temporal cancel request (Web UI, CLI) cancels the job cleanly', async () => {
+  const query = `SELECT id, pg_sleep(2) FROM ${table}_slow`;
+  const { jobId, handle } = await startExtraction(s, { query });
+  while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 100));
+  await handle.cancel();
+  await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
+  expect((await s.rt.jobs.get(s.tenantId, jobId))?.state).toBe('Cancelled');
+  expect(await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId))).toEqual([]);
+});
+
+test('operators can filter by tenant and state in the Web UI: search attributes follow the job', async () => {
+  const result = await runExtraction(s, { table, columns: ['id'] });
+  expect(result.state).toBe('Completed');
+  const ids: string[] = [];
+  const filter = `SluiceTenant = '${s.tenantId}' AND SluiceJobState = 'Completed'`;
+  for (let tries = 0; tries < 50 && !ids.includes(`sluice/${s.tenantId}/extraction/${result.jobId}`); tries++) {
+    ids.length = 0;
+    for await (const wf of s.temporal.workflow.list({ query: filter })) ids.push(wf.workflowId);
+    await new Promise((r) => setTimeout(r, 200)); // visibility is eventually consistent
+  }
+  expect(ids).toContain(`sluice/${s.tenantId}/extraction/${result.jobId}`);
+});
