@@ -18,7 +18,6 @@ export const configSchema = z.object({
   SLUICE_S3_FORCE_PATH_STYLE: bool.default(true).describe('path-style bucket addressing (needed by MinIO)'),
   SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
   SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
-  SLUICE_PUBLIC_URL: z.string().url().optional().describe('base URL used in Location headers and links (default http://host:port)'),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
   SLUICE_MAX_PARTS: int(1, 10_000).default(1000).describe('most parts one job is split into'),
   SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
