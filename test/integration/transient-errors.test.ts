@@ -1,0 +1,43 @@
+// A source connection killed in the middle of a COPY is a transient error: the part runs again and the job
+// completes with every row exactly once.
+import type { Client as PgClient } from 'pg';
+import { progressQuery } from '../../workflows/extraction';
+import { joinCsvParts, partContents, startExtraction } from '../support/jobs';
+import { sourceClient, testSluice, uniqueName, type TestSluice } from '../support/stack';
+
+let s: TestSluice;
+let src: PgClient;
+const table = uniqueName('flaky');
+
+beforeAll(async () => {
+  s = await testSluice({ SLUICE_PART_ROWS: '200' });
+  await s.startWorker();
+  src = await sourceClient();
+  await src.query(`CREATE TABLE ${table} AS SELECT g AS id, 'row ' || g AS label FROM generate_series(1, 600) g`);
+});
+
+afterAll(async () => {
+  await src?.end();
+  await s?.close();
+});
+
+test('the connection to the source is killed mid-COPY: the job retries and completes exactly', async () => {
+  const { handle } = await startExtraction(s, { query: `SELECT id, label, pg_sleep(0.005) AS pause FROM ${table} ORDER BY id`, compression: 'none' });
+  while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 50));
+  let killed = 0;
+  while (!killed) {
+    const res = await src.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'sluice' AND query LIKE 'COPY%' AND state = 'active'`,
+    );
+    killed = res.rowCount ?? 0;
+  }
+  const result = await handle.result();
+  expect(result.state).toBe('Completed');
+  expect(result.attempts).toBeGreaterThanOrEqual(2);
+  const rows = await src.query(`SELECT id, label FROM ${table} ORDER BY id`);
+  // pg_sleep() returns void, whose text is the empty string: CSV writes it as "".
+  const expected = ['id,label,pause', ...rows.rows.map((r) => `${r.id},${r.label},""`)].join('\n') + '\n';
+  expect(joinCsvParts(await partContents(s, result.manifest!))).toBe(expected);
+  expect(result.manifest!.parts.map((p) => p.rows)).toEqual([200, 200, 200]);
+});
