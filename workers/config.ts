@@ -19,7 +19,8 @@ export const configSchema = z.object({
   SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
   SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
-  SLUICE_MAX_PARTS: int(1, 10_000).default(1000).describe('most parts one job is split into'),
+  // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
+  SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),
   SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
   SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts'),

@@ -119,6 +119,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
       return snap;
     }
     snap.error = jobErrorOf(err);
+    snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
     snap.finishedAt = now();
     await enter('Failed');
     throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
@@ -133,6 +134,15 @@ function jobErrorOf(err: unknown): JobError {
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal_error', message, sqlstate: null, retryable: true, suggestion: 'Restart the job; if it fails again, report it with the job id.' };
+}
+
+// Activities put their attempt number beside the JobError (activities/extract/failure.ts).
+function failedAttemptOf(err: unknown): number {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[1] as { attempt?: number } | undefined)?.attempt : undefined;
+    if (attempt) return attempt;
+  }
+  return 0;
 }
 
 function details(s: ExtractionSnapshot): string {

@@ -11,5 +11,6 @@ export function toActivityFailure(err: unknown): Error {
   if (signal.aborted) return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('activity cancelled');
   const e = err as ErrorLike & { hint?: string };
   const info = classifyError(e, e.hint);
-  return ApplicationFailure.create({ type: info.code, message: info.message, nonRetryable: !info.retryable, details: [info] });
+  const attempt = Context.current().info.attempt;
+  return ApplicationFailure.create({ type: info.code, message: info.message, nonRetryable: !info.retryable, details: [info, { attempt }] });
 }

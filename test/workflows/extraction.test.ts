@@ -60,7 +60,7 @@ test('an unknown column fails the job at once with the columns the table has', a
   expect(snapshot.state).toBe('Failed');
   expect(snapshot.error).toMatchObject({ code: 'undefined_column', sqlstate: '42703', retryable: false });
   expect(snapshot.error!.suggestion).toContain('id, label, qty, at');
-  expect(snapshot.attempts).toBe(0);
+  expect(snapshot.attempts).toBe(1); // not retried
 });
 
 test('the cancel signal stops the job and removes its files', async () => {
