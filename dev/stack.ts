@@ -41,7 +41,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 export async function startStack(dataDir: string, ports?: Partial<StackPorts>, log: (l: string) => void = () => undefined): Promise<Stack> {
-  const bins = ensureBinaries(log);
+  const bins = await ensureBinaries(log);
   const p: StackPorts = {
     postgres: ports?.postgres ?? (await freePort()),
     temporal: ports?.temporal ?? (await freePort()),

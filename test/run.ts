@@ -6,20 +6,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBinaries } from '../dev/binaries';
 
-ensureBinaries();
-const report = join(mkdtempSync(join(tmpdir(), 'sluice-jest-')), 'report.json');
-const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: { ...process.env, NODE_NO_WARNINGS: '1' },
-});
-let passed = 0;
-let failed = 0;
-try {
-  const result = JSON.parse(readFileSync(report, 'utf8'));
-  passed = result.numPassedTests;
-  failed = result.numFailedTests + result.numRuntimeErrorTestSuites;
-} catch {
-  failed = 1; // Jest died before writing its report
+async function main(): Promise<number> {
+  await ensureBinaries();
+  const report = join(mkdtempSync(join(tmpdir(), 'sluice-jest-')), 'report.json');
+  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  let passed = 0;
+  let failed = 0;
+  try {
+    const result = JSON.parse(readFileSync(report, 'utf8'));
+    passed = result.numPassedTests;
+    failed = result.numFailedTests + result.numRuntimeErrorTestSuites;
+  } catch {
+    failed = 1; // Jest died before writing its report
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return jest.status ?? 1;
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(jest.status ?? 1);
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

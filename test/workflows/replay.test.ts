@@ -34,7 +34,7 @@ const recording = process.env.SLUICE_RECORD_HISTORIES === '1';
     }
     await handle.result().catch(() => undefined);
     const show = ['workflow', 'show', '--address', stackInfo().temporalAddress, '-w', handle.workflowId, '-o', 'json'];
-    writeFileSync(join(dir, `${name}.json`), execFileSync(ensureBinaries().temporal, show));
+    writeFileSync(join(dir, `${name}.json`), execFileSync((await ensureBinaries()).temporal, show));
   }
   await src.end();
   await s.close();
