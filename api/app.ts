@@ -1,29 +1,10 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { Client } from '@temporalio/client';
 import express from 'express';
-import type { SourcePools } from '../connectors/postgres/pools';
-import type { ExtractionOptions } from '../domain/extraction-job';
-import type { JobStore } from '../store/jobs';
-import type { TenantStore } from '../store/tenants';
 import { requireApiKey } from './auth';
 import { notFound, problemHandler } from './problem';
-import { extractionRoutes } from './routes/extractions';
-import { jobRoutes } from './routes/jobs';
+import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
+import { jobRoutes, type JobRouteDeps } from './routes/jobs';
 
-export interface ApiDeps {
-  jobs: JobStore;
-  tenants: TenantStore;
-  temporal: Client;
-  taskQueue: string;
-  options: ExtractionOptions;
-  /** Connections to sources, for checking requests against their catalogs. */
-  pools: SourcePools;
-  s3: S3Client;
-  s3Public: S3Client;
-  bucket: string;
-  linkTtlSeconds: number;
-  log: { error(obj: unknown, msg: string): void };
-}
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & { log: { error(obj: unknown, msg: string): void } };
 
 export function createApp(d: ApiDeps): express.Express {
   const app = express();

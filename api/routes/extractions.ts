@@ -18,6 +18,7 @@ export interface ExtractionRouteDeps {
   temporal: Client;
   taskQueue: string;
   options: ExtractionOptions;
+  /** Connections to sources, for checking requests against their catalogs. */
   pools: SourcePools;
 }
 
