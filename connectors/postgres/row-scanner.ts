@@ -13,19 +13,22 @@ export class RowScanner {
     let rows = 0;
     let end = from;
     let pos = from;
+    // The next quote at or after `pos` (-1: none left in this chunk). Kept between rows, so rare quotes are
+    // searched for once, not once per row.
+    let quote = this.quoteAware ? chunk.indexOf(QUOTE, pos) : -1;
     while (rows < maxRows && pos < chunk.length) {
       if (this.inQuotes) {
-        const q = chunk.indexOf(QUOTE, pos);
-        if (q < 0) break;
+        if (quote < 0) break;
         this.inQuotes = false;
-        pos = q + 1;
+        pos = quote + 1;
+        quote = chunk.indexOf(QUOTE, pos);
         continue;
       }
       const nl = chunk.indexOf(NL, pos);
-      const q = this.quoteAware ? chunk.indexOf(QUOTE, pos) : -1;
-      if (q >= 0 && (nl < 0 || q < nl)) {
+      if (quote >= 0 && (nl < 0 || quote < nl)) {
         this.inQuotes = true;
-        pos = q + 1;
+        pos = quote + 1;
+        quote = chunk.indexOf(QUOTE, pos);
         continue;
       }
       if (nl < 0) break;
