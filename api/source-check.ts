@@ -8,7 +8,7 @@ import { classifyError } from '../domain/errors';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { badRequest } from './problem';
 
-const REQUEST_FAULTS = /^(42|22|25)/; // syntax/undefined objects, bad values, read-only violations
+const REQUEST_FAULTS = /^(42|22|25|0A)/; // syntax/undefined objects, bad values, read-only violations, unsupported (a writing WITH)
 
 export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, request: ExtractionRequest): Promise<void> {
   let session: ReadSession;

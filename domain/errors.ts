@@ -25,6 +25,7 @@ const BY_SQLSTATE: Record<string, ErrorKind> = {
   '22008': { code: 'invalid_value', retryable: false, suggestion: 'A date or time value is out of range.' },
   '22012': { code: 'division_by_zero', retryable: false, suggestion: 'The query divides by zero for some row; guard it with NULLIF.' },
   '25006': { code: 'read_only_violation', retryable: false, suggestion: 'Extractions run read-only: the query must only read.' },
+  '25001': { code: 'read_only_violation', retryable: false, suggestion: 'Extractions run read-only: the query must only read.' },
   '57014': { code: 'statement_timeout', retryable: false, suggestion: 'The query ran past the statement timeout: add a filter, or extract fewer columns.' },
   '53300': { code: 'too_many_connections', retryable: true, suggestion: 'The source has no free connections; the job retries. Lower the worker parallelism if it persists.' },
   '57P01': { code: 'source_shutdown', retryable: true, suggestion: 'The source server shut down; the job retries when it is back.' },
@@ -37,6 +38,7 @@ const BY_SQLSTATE_CLASS: Record<string, ErrorKind> = {
   '53': { code: 'source_out_of_resources', retryable: true, suggestion: 'The source is out of resources (disk, memory); the job retries.' },
   '42': { code: 'invalid_query', retryable: false, suggestion: 'The query is not valid for this source; fix it and start a new job.' },
   '22': { code: 'invalid_value', retryable: false, suggestion: 'A value in the query or filter is invalid for its type.' },
+  '0A': { code: 'feature_not_supported', retryable: false, suggestion: 'The query uses something PostgreSQL does not support there (such as a data-modifying WITH); it must be a single plain SELECT.' },
   '28': { code: 'source_auth_failed', retryable: false, suggestion: 'The source rejected the credentials; update the source registration.' },
   '3D': { code: 'source_database_missing', retryable: false, suggestion: 'The source database does not exist; update the source registration.' },
 };

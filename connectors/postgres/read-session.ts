@@ -43,8 +43,11 @@ export class ReadSession {
     return { stream, rowCount: () => stream.rowCount };
   }
 
+  // A user query may change session settings (set_config(…, false)); reset the connection before the pool
+  // hands it to another job.
   async commit(): Promise<void> {
     await this.client.query('COMMIT');
+    await this.client.query('DISCARD ALL');
     this.close();
   }
 

@@ -13,15 +13,19 @@ export interface BoundSql {
 
 const COMPARATORS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
+// format_type() without a typmod calls bpchar "character" and bit "bit"; as cast targets those mean character(1)
+// and bit(1), which would cut a value to its first character or bit. Cast to the unbounded types instead.
+const castType = (type: string): string => type.replace(/^(character|bit)(?=\[|$)/, (t) => (t === 'character' ? 'bpchar' : 'varbit'));
+
 class Binder {
   readonly values: string[] = [];
   ref(value: string, type: string): string {
     this.values.push(value);
-    return `current_setting('sluice.p${this.values.length - 1}')::${type}`;
+    return `current_setting('sluice.p${this.values.length - 1}')::${castType(type)}`;
   }
   list(values: (string | number | boolean)[], type: string): string {
     this.values.push(JSON.stringify(values.map(String)));
-    return `(SELECT v::${type} FROM jsonb_array_elements_text(current_setting('sluice.p${this.values.length - 1}')::jsonb) AS v)`;
+    return `(SELECT v::${castType(type)} FROM jsonb_array_elements_text(current_setting('sluice.p${this.values.length - 1}')::jsonb) AS v)`;
   }
 }
 
