@@ -51,9 +51,13 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs = 15_0
 const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 
+// Each service gets its own process group (`detached`), so a Ctrl-C in the terminal reaches only us and we stop
+// the services after the worker and API that use them.
 function launch(cmd: string, args: string[], logFile: string, options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}) {
   const out = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, ...options.env }, uid: options.uid, gid: options.gid });
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', out, out], env: { ...process.env, ...options.env }, uid: options.uid, gid: options.gid, detached: true,
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

@@ -47,7 +47,7 @@ async function main() {
   const { worker, pools } = await createExtractionWorker(rt, native);
   const running = worker.run();
   stopping.push(async () => {
-    worker.shutdown();
+    if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK drains it itself on SIGINT
     await running;
     await pools.end();
     await native.close();

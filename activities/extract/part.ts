@@ -75,8 +75,8 @@ export const extractPart = (deps: ExtractDeps) => async (input: PartInput): Prom
       sink.rows += scanner.scan(chunk).rows;
       await sink.write(chunk);
     }
+    await copy.session.commit(); // release the source connection before waiting on storage
     const stored = await sink.finish();
-    await copy.session.commit();
     return { ...stored, index: input.index, rows: copy.rowCount(), attempt: ctx.info.attempt };
   } catch (err) {
     copy?.session.close(err as Error);

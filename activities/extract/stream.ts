@@ -61,11 +61,11 @@ export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): 
         }
       }
     }
+    await copy.session.commit(); // release the source connection before waiting on storage
     if (sink || done.length === 0) await close(sink ?? (await open()));
     sink = undefined;
     const total = done.reduce((n, p) => n + p.rows, 0);
     if (total !== copy.rowCount()) throw new Error(`cut ${total} rows into parts but COPY reported ${copy.rowCount()}`);
-    await copy.session.commit();
     await removeStaleParts(deps, input, done);
     return done;
   } catch (err) {

@@ -11,7 +11,17 @@ export interface SessionSettings {
 
 export class ReadSession {
   private released = false;
-  private constructor(readonly client: PoolClient) {}
+  /** Set when the connection broke while checked out; the next query on it fails anyway. */
+  lostWith: Error | null = null;
+  // A checked-out client without an 'error' listener takes the process down when its connection is killed
+  // (source restart, failover, idle_in_transaction_session_timeout). Record the error instead.
+  private readonly onError = (err: Error) => {
+    this.lostWith = err;
+  };
+
+  private constructor(readonly client: PoolClient) {
+    client.on('error', this.onError);
+  }
 
   static async open(pool: Pool, settings: SessionSettings): Promise<ReadSession> {
     const client = await pool.connect();
@@ -55,6 +65,7 @@ export class ReadSession {
   close(err?: Error): void {
     if (this.released) return;
     this.released = true;
-    this.client.release(err ?? undefined);
+    this.client.off('error', this.onError);
+    this.client.release(err ?? this.lostWith ?? undefined);
   }
 }

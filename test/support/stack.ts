@@ -64,7 +64,7 @@ export async function testSluice(extra: Record<string, string> = {}): Promise<Te
       const stop = async () => {
         if (stopped) return;
         stopped = true;
-        worker.shutdown();
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
         await pools.end();
         await native.close();
