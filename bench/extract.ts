@@ -1,0 +1,476 @@
+// `npm run bench:extract`: how fast Sluice extracts a table to S3 compared with plain `psql COPY … TO STDOUT`,
+// and how much memory the extraction worker uses. Starts a throwaway stack (PostgreSQL, Temporal, MinIO) in a
+// temp dir, seeds public.orders (BENCH_ROWS, default 2,000,000), runs the extraction worker as its own process
+// (so its memory is its own) and the API in this process, times jobs end to end over HTTP and the psql
+// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. Tuning knobs
+// (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, …) are read from the environment as usual.
+// For experiments: BENCH_POLL_MS (default 100); BENCH_WORKER_CPU_PROFILE=<dir> writes a CPU profile of the worker
+// (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so such a run's figures are not
+// comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
+import { Client, Connection } from '@temporalio/client';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client as PgClient } from 'pg';
+import { ensureBinaries } from '../dev/binaries';
+import { seedOrders, seedTenant } from '../dev/seed';
+import { stackEnv, startStack } from '../dev/stack';
+import { loadConfig } from '../workers/config';
+import { createApiApp } from '../workers/api-app';
+import { createRuntime } from '../workers/runtime';
+import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
+
+const root = resolve(__dirname, '..');
+const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
+const REPEATS = 3;
+const WARMUP_ROWS = 10_000;
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
+const JOB_TIMEOUT_MS = Number(process.env.BENCH_JOB_TIMEOUT_MS ?? 30 * 60_000);
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes: number) => bytes / 1e6;
+const mib = (kb: number) => kb / 1024;
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+// ---- cleanup: everything started is stopped, in reverse order, on success, failure or a signal ----------
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch (err) {
+        console.error(`[bench] stopping ${c.name} failed:`, err);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping everything…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---- the worker process ---------------------------------------------------------------------------------
+interface WorkerProc {
+  child: ChildProcess;
+  logFile: string;
+  exited(): string | null;
+  stop(): Promise<void>;
+}
+
+function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
+  const out = openSync(logFile, 'a');
+  // Its own process group, so stopping it reaches the node process tsx starts as well.
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['workers/extraction.ts'], { cwd: root, env, stdio: ['ignore', out, out], detached: true });
+  const pid = child.pid!;
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const onExit = () => killGroup('SIGKILL');
+  process.once('exit', onExit);
+  let exit: string | null = null;
+  const exitedP = new Promise<void>((ok) => child.once('exit', (code, signal) => {
+    exit = signal ? `signal ${signal}` : `code ${code}`;
+    ok();
+  }));
+  return {
+    child, logFile,
+    exited: () => exit,
+    async stop() {
+      if (exit === null) {
+        killGroup('SIGTERM'); // the Temporal worker shuts down gracefully on SIGTERM
+        const timer = setTimeout(() => killGroup('SIGKILL'), 20_000);
+        await exitedP;
+        clearTimeout(timer);
+      }
+      killGroup('SIGKILL'); // anything left in the group
+      process.off('exit', onExit);
+    },
+  };
+}
+
+const tail = (file: string, lines = 30) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+
+// ---- CPU time per component -------------------------------------------------------------------------------
+// Where a run's CPU goes: each stack service's process tree (PostgreSQL counts its backends), the worker, this
+// process (API, polling, sampling), the psql | gzip pipeline (this process's reaped children), and whatever
+// else ran on the machine meanwhile (its busy time minus ours) — other work competes for the same CPUs.
+const CPU_PARTS = ['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline', 'others', 'steal'] as const;
+type CpuPart = (typeof CPU_PARTS)[number];
+type Cpu = Record<CpuPart, number>;
+const CPU_LABELS: Record<CpuPart, string> = {
+  worker: 'worker', postgres: 'PostgreSQL', minio: 'MinIO', temporal: 'Temporal', bench: 'API+bench', pipeline: 'psql + gzip',
+  others: 'other processes', steal: 'stolen (VM)',
+};
+
+type CpuMeter = () => () => Cpu;
+const cpuLine = (c: Cpu) => CPU_PARTS.map((k) => `${k} ${fmt(c[k], 2)}`).join(', ');
+
+function cpuMeter(workerPid: number): CpuMeter {
+  const roots: Partial<Record<'postgres' | 'minio' | 'temporal', number>> = {};
+  for (const pid of childrenOf(process.pid)) {
+    const cmd = commandOf(pid);
+    if (/\/postgres( |$)/.test(cmd)) roots.postgres = pid;
+    else if (/minio server/.test(cmd)) roots.minio = pid;
+    else if (/temporal\S* server start-dev/.test(cmd)) roots.temporal = pid;
+  }
+  for (const name of ['postgres', 'minio', 'temporal'] as const) if (!roots[name]) log(`warning: no ${name} process found; its CPU time reads 0`);
+  const read = () => {
+    const self = processCpu(process.pid);
+    const m = machineCpu();
+    const tree = (pid?: number) => (pid ? treeCpuSeconds(pid) : 0);
+    return {
+      worker: tree(workerPid), postgres: tree(roots.postgres), minio: tree(roots.minio), temporal: tree(roots.temporal),
+      bench: self.own, pipeline: self.reaped, busy: m.busy, steal: m.steal,
+    };
+  };
+  return () => {
+    const a = read();
+    return () => {
+      const b = read();
+      const d = (k: keyof typeof a) => Math.max(0, b[k] - a[k]);
+      const ours = d('worker') + d('postgres') + d('minio') + d('temporal') + d('bench') + d('pipeline');
+      return {
+        worker: d('worker'), postgres: d('postgres'), minio: d('minio'), temporal: d('temporal'), bench: d('bench'), pipeline: d('pipeline'),
+        others: Math.max(0, d('busy') - ours), steal: d('steal'),
+      };
+    };
+  };
+}
+
+// ---- Sluice jobs over HTTP --------------------------------------------------------------------------------
+interface JobView {
+  id: string;
+  state: string;
+  progress: { rowsDone: number; bytesDone: number; partsDone: number; partsTotal: number | null };
+  plan: { strategy: string; parts: number } | null;
+  timings: { queuedMs: number; runningMs: number | null };
+  error: unknown;
+}
+
+interface SluiceRun {
+  seconds: number;
+  rows: number;
+  bytes: number;
+  strategy: string;
+  parts: number;
+  queuedMs: number;
+  runningMs: number;
+  cpu: Cpu;
+  /** Highest sampled RSS of the worker's node process during this job, kB. */
+  workerRssKb: number;
+}
+
+class Api {
+  constructor(private readonly url: string, private readonly apiKey: string, private readonly worker: WorkerProc, private readonly meter: CpuMeter,
+    private readonly workerPeak: () => number) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(this.url + path, {
+      method,
+      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  /** Submit → Completed, timed end to end; the job and its files are deleted afterwards (not timed). */
+  async extract(table: string, compression: 'gzip' | 'none', expectRows: number): Promise<SluiceRun> {
+    const stopCpu = this.meter();
+    const t0 = performance.now();
+    const res = await this.call('POST', '/v1/extractions', { source: 'bench', table, format: 'csv', compression, mode: 'job' });
+    if (res.status !== 202) throw new Error(`POST /v1/extractions answered ${res.status}: ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    let job: JobView;
+    for (;;) {
+      await sleep(POLL_MS);
+      const r = await this.call('GET', `/v1/jobs/${id}`);
+      if (r.status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${r.status}: ${await r.text()}`);
+      job = (await r.json()) as JobView;
+      if (job.state === 'Completed') break;
+      if (job.state === 'Failed' || job.state === 'Cancelled') {
+        throw new Error(`job ${id} ${job.state}: ${JSON.stringify(job.error)}\n--- worker log (tail) ---\n${tail(this.worker.logFile)}`);
+      }
+      const exit = this.worker.exited();
+      if (exit) throw new Error(`the worker exited (${exit}) while job ${id} was ${job.state}\n--- worker log (tail) ---\n${tail(this.worker.logFile)}`);
+      if (performance.now() - t0 > JOB_TIMEOUT_MS) throw new Error(`job ${id} still ${job.state} after ${JOB_TIMEOUT_MS} ms`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = stopCpu();
+    const workerRssKb = this.workerPeak();
+    if (job.progress.rowsDone !== expectRows) throw new Error(`job ${id} completed with ${job.progress.rowsDone} rows, expected ${expectRows}`);
+    const del = await this.call('DELETE', `/v1/jobs/${id}`);
+    if (del.status !== 204) throw new Error(`DELETE /v1/jobs/${id} answered ${del.status}: ${await del.text()}`);
+    return {
+      seconds, rows: job.progress.rowsDone, bytes: job.progress.bytesDone,
+      strategy: job.plan?.strategy ?? '?', parts: job.plan?.parts ?? job.progress.partsTotal ?? 0,
+      queuedMs: job.timings.queuedMs, runningMs: job.timings.runningMs ?? 0, cpu, workerRssKb,
+    };
+  }
+}
+
+// ---- the psql baseline -----------------------------------------------------------------------------------
+interface BaselineRun {
+  seconds: number;
+  bytes: number;
+  cpu: Cpu;
+}
+
+async function baseline(meter: CpuMeter, psql: string, sourceUrl: string, gzip: boolean, file: string): Promise<BaselineRun> {
+  const copy = 'COPY (SELECT * FROM public.orders) TO STDOUT CSV';
+  const script = `set -o pipefail; ${shq(psql)} ${shq(sourceUrl)} -X -v ON_ERROR_STOP=1 -c ${shq(copy)}${gzip ? ' | gzip -1' : ''} > ${shq(file)}`;
+  const stopCpu = meter();
+  const t0 = performance.now();
+  const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((ok, fail) => {
+    child.once('error', fail);
+    child.once('exit', (c) => ok(c));
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  // psql's backend exits when psql does; until PostgreSQL reaps it, its CPU time shows nowhere in /proc.
+  await sleep(300);
+  const cpu = stopCpu();
+  if (code !== 0) throw new Error(`baseline ${gzip ? 'with' : 'without'} gzip exited with ${code}: ${stderr}`);
+  const bytes = statSync(file).size;
+  rmSync(file, { force: true });
+  return { seconds, bytes, cpu };
+}
+
+// The code measured: commit, and whether tracked files differed from it (other work in progress).
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
+    return `git ${git('rev-parse', '--short', 'HEAD')}${changed ? ` + uncommitted changes in ${changed} tracked file(s)` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+// ---- report ----------------------------------------------------------------------------------------------
+interface CaseResult {
+  label: string;
+  compression: 'gzip' | 'none';
+  sluice: SluiceRun[];
+  base: BaselineRun[];
+}
+
+interface Memory {
+  worker: ProcMemory | undefined;
+  startupHwmKb: number;
+  lifetimeHwmKb: number;
+  timedHwmKb: number | null;
+  timedTreePeakKb: number;
+  treeAtEnd: ProcMemory[];
+}
+
+function report(o: {
+  date: Date; code: string; rows: number; settings: Record<string, number>; cases: CaseResult[]; memory: Memory; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+}): string {
+  const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  const lines: string[] = [];
+  lines.push(`## ${o.date.toISOString().slice(0, 16).replace('T', ' ')} UTC — extraction, ${int(o.rows)} rows`, '');
+  lines.push(`- Machine: ${os.availableParallelism()} CPUs (${cpu}), ${fmt(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${o.pgVersion}, Linux ${os.release()}`);
+  lines.push(`- Load average (1 min) at start ${fmt(o.load[0], 2)}, at end ${fmt(o.load[1], 2)} (other processes on the machine compete for the same CPUs)`);
+  lines.push(`- Code: ${o.code}`);
+  lines.push(`- Settings: ${Object.entries(o.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const first = o.cases[0].sluice[0];
+  lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows; plan: ${first.strategy}, ${first.parts} parts; seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
+  lines.push(`- Sluice: POST /v1/extractions (csv) → GET /v1/jobs/:id polled every ${POLL_MS} ms until Completed; worker in its own process, everything on this machine (PostgreSQL, Temporal dev server, MinIO)`);
+  lines.push(`- Baseline: \`psql <source> -X -c "COPY (SELECT * FROM public.orders) TO STDOUT CSV" [| gzip -1] > file\`, same run, same database`);
+  lines.push(`- Median of ${REPEATS} runs each (runs interleaved Sluice/baseline); MB = 10^6 bytes of output (compressed size for gzip)`, '');
+  lines.push('| Case | Sluice s | Sluice rows/s | Sluice MB/s | Baseline s | Baseline rows/s | Baseline MB/s | Sluice time / baseline | Sluice throughput vs baseline | Goal |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const c of o.cases) {
+    const s = median(c.sluice.map((r) => r.seconds));
+    const b = median(c.base.map((r) => r.seconds));
+    const sBytes = median(c.sluice.map((r) => r.bytes));
+    const bBytes = median(c.base.map((r) => r.bytes));
+    const ratio = s / b;
+    const goal = c.compression === 'gzip'
+      ? `time ≤ 1.0×: ${ratio <= 1 ? 'met' : 'NOT met'}`
+      : `throughput ≥ 70% of plain COPY: ${1 / ratio >= 0.7 ? 'met' : 'NOT met'}`;
+    lines.push(`| ${c.label} | ${fmt(s, 2)} | ${int(o.rows / s)} | ${fmt(mb(sBytes) / s)} | ${fmt(b, 2)} | ${int(o.rows / b)} | ${fmt(mb(bBytes) / b)} | ${fmt(ratio, 2)}× | ${fmt(100 / ratio, 0)}% | ${goal} |`);
+  }
+  lines.push('');
+  const m = o.memory;
+  const timed = m.timedHwmKb !== null ? `${fmt(mib(m.timedHwmKb), 0)} MiB during the timed jobs (VmHWM, reset after the warm-up)` : 'n/a (VmHWM could not be reset)';
+  lines.push(`- Worker peak RSS: ${timed}; ${fmt(mib(m.startupHwmKb), 0)} MiB after start-up (workflow bundling) and the warm-up; ${fmt(mib(m.lifetimeHwmKb), 0)} MiB over its whole life; ` +
+    `whole process tree (tsx launcher + node) peak ${fmt(mib(m.timedTreePeakKb), 0)} MiB sampled every 50 ms during the timed jobs`);
+  lines.push('- Runs (s, in order):');
+  for (const c of o.cases) {
+    const runs = c.sluice.map((r) => `${fmt(r.seconds, 2)} (queued ${fmt(r.queuedMs / 1000, 2)} + running ${fmt(r.runningMs / 1000, 2)}, ${fmt(mb(r.bytes), 0)} MB, worker RSS ≤ ${fmt(mib(r.workerRssKb), 0)} MiB)`).join('; ');
+    lines.push(`  - ${c.label}: Sluice ${runs}; baseline ${c.base.map((r) => `${fmt(r.seconds, 2)} (${fmt(mb(r.bytes), 0)} MB)`).join('; ')}`);
+  }
+  lines.push('', `CPU seconds per run (mean of ${REPEATS}), by process; "use" is our processes' CPU time / (wall time × ${os.availableParallelism()} CPUs):`, '');
+  lines.push(`| Run | wall s | ${CPU_PARTS.map((k) => CPU_LABELS[k]).join(' | ')} | ours total | use |`);
+  lines.push(`|---|---:|${CPU_PARTS.map(() => '---:|').join('')}---:|---:|`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const cpuRow = (label: string, runs: { seconds: number; cpu: Cpu }[]) => {
+    const wall = mean(runs.map((r) => r.seconds));
+    const part = (k: CpuPart) => mean(runs.map((r) => r.cpu[k]));
+    const ours = (['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline'] as const).reduce((n, k) => n + part(k), 0);
+    lines.push(`| ${label} | ${fmt(wall, 2)} | ${CPU_PARTS.map((k) => fmt(part(k), 2)).join(' | ')} | ${fmt(ours, 2)} | ${fmt((100 * ours) / (wall * os.availableParallelism()), 0)}% |`);
+  };
+  for (const c of o.cases) {
+    cpuRow(`Sluice ${c.label}`, c.sluice);
+    cpuRow(`baseline ${c.label}`, c.base);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---- main ------------------------------------------------------------------------------------------------
+async function main() {
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0];
+  const code = codeVersion(); // at start: the worker loads the code it measures now
+  if (process.platform !== 'linux') throw new Error('the bench reads worker memory from /proc: Linux only');
+  const dir = mkdtempSync(join(os.tmpdir(), 'sluice-bench-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root and must reach its data dir
+  cleanups.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
+  log(`temp dir ${dir}`);
+
+  const stack = await startStack(dir, undefined, log);
+  cleanups.push({ name: 'stack', run: () => stack.stop() });
+  const { sourceUrl } = stack.info;
+
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stackEnv(stack.info, { SLUICE_LOG_LEVEL: 'warn' }) };
+  const config = loadConfig(env);
+
+  log(`seeding public.orders with ${int(ROWS)} rows…`);
+  const seedStart = performance.now();
+  await seedOrders(sourceUrl, ROWS, 'orders');
+  await seedOrders(sourceUrl, WARMUP_ROWS, 'orders_warmup');
+  const pg = new PgClient({ connectionString: sourceUrl });
+  await pg.connect();
+  let pgVersion: string;
+  try {
+    // Sets hint bits and the visibility map now, so neither the first Sluice run nor the first baseline pays for it.
+    await pg.query('VACUUM (ANALYZE) public.orders');
+    await pg.query('VACUUM (ANALYZE) public.orders_warmup');
+    const v = await pg.query<{ v: string }>("SELECT 'PostgreSQL ' || current_setting('server_version') AS v");
+    pgVersion = v.rows[0].v;
+  } finally {
+    await pg.end();
+  }
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+  log(`seeded in ${fmt(seedSeconds)} s`);
+
+  // The API, in this process.
+  const rt = await createRuntime(config);
+  cleanups.push({ name: 'runtime', run: () => rt.close() });
+  const apiKey = await seedTenant(rt.db, { tenantId: 'bench', sourceName: 'bench', sourceUrl });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  cleanups.push({ name: 'Temporal connection', run: () => connection.close() });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { app, pools: apiPools } = createApiApp(rt, temporal);
+  cleanups.push({ name: 'API source pools', run: () => apiPools.end() });
+  const server = await new Promise<Server>((ok) => {
+    const s = app.listen(0, '127.0.0.1', () => ok(s));
+  });
+  cleanups.push({ name: 'API', run: () => new Promise<void>((ok) => server.close(() => ok())) });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // The worker, as its own process.
+  const profileDir = process.env.BENCH_WORKER_CPU_PROFILE;
+  const workerEnv = profileDir
+    ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile.cjs')}`.trim(), BENCH_CPU_PROFILE_DIR: resolve(profileDir) }
+    : env;
+  const worker = startWorker(workerEnv, join(dir, 'worker.log'));
+  cleanups.push({ name: 'worker', run: () => worker.stop() });
+  const sampler = new TreeMemorySampler(worker.child.pid!);
+  sampler.start();
+  cleanups.push({ name: 'sampler', run: () => sampler.stop() });
+  log(`worker started (pid ${worker.child.pid}, log ${worker.logFile})`);
+  const meter = cpuMeter(worker.child.pid!);
+  let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
+  const api = new Api(apiUrl, apiKey, worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
+
+  log('warm-up jobs (discarded)…');
+  const warmStart = performance.now();
+  await api.extract('public.orders_warmup', 'gzip', WARMUP_ROWS);
+  await api.extract('public.orders_warmup', 'none', WARMUP_ROWS);
+  log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
+
+  const afterWarmup = sampler.sample();
+  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
+  for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
+  if (!workerProc) throw new Error('could not find the worker process under /proc');
+  const lifetimeHwmKb = workerProc.hwmKb;
+  workerPid = workerProc.pid;
+  const resetOk = sampler.reset();
+
+  const psqlInPg = join((await ensureBinaries(log)).pgBinDir, 'psql');
+  const psql = existsSync(psqlInPg) ? psqlInPg : 'psql';
+  const cases: CaseResult[] = [
+    { label: 'CSV + gzip', compression: 'gzip', sluice: [], base: [] },
+    { label: 'CSV (no compression)', compression: 'none', sluice: [], base: [] },
+  ];
+  for (const c of cases) {
+    for (let i = 1; i <= REPEATS; i++) {
+      const s = await api.extract('public.orders', c.compression, ROWS);
+      c.sluice.push(s);
+      log(`${c.label} #${i}: Sluice ${fmt(s.seconds, 2)} s (queued ${fmt(s.queuedMs / 1000, 2)} s, running ${fmt(s.runningMs / 1000, 2)} s; ${s.strategy}, ${s.parts} parts, ${fmt(mb(s.bytes))} MB; worker RSS ≤ ${fmt(mib(s.workerRssKb), 0)} MiB) cpu ${cpuLine(s.cpu)}`);
+      const b = await baseline(meter, psql, sourceUrl, c.compression === 'gzip', join(dir, `baseline.csv${c.compression === 'gzip' ? '.gz' : ''}`));
+      c.base.push(b);
+      log(`${c.label} #${i}: baseline ${fmt(b.seconds, 2)} s (${fmt(mb(b.bytes))} MB) cpu ${cpuLine(b.cpu)}`);
+    }
+  }
+
+  const end = sampler.sample();
+  const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
+  const memory: Memory = {
+    worker: workerAtEnd,
+    startupHwmKb: lifetimeHwmKb,
+    lifetimeHwmKb: Math.max(lifetimeHwmKb, workerAtEnd?.hwmKb ?? 0),
+    timedHwmKb: resetOk && workerAtEnd ? workerAtEnd.hwmKb : null,
+    timedTreePeakKb: sampler.peakTreeRssKb,
+    treeAtEnd: end,
+  };
+  if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
+
+  const settings = {
+    SLUICE_PART_ROWS: config.SLUICE_PART_ROWS,
+    SLUICE_PART_PARALLELISM: config.SLUICE_PART_PARALLELISM,
+    SLUICE_GZIP_LEVEL: config.SLUICE_GZIP_LEVEL,
+    SLUICE_WORKER_ACTIVITY_SLOTS: config.SLUICE_WORKER_ACTIVITY_SLOTS,
+  };
+  const section = report({ date: new Date(), code, rows: ROWS, settings, cases, memory, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
+  console.log('\n' + section);
+  if (process.env.BENCH_NO_APPEND === '1' || profileDir) {
+    log(`not appended to BENCHMARKS.md (${profileDir ? 'profiled run' : 'BENCH_NO_APPEND=1'})`);
+    return;
+  }
+  const file = join(root, 'BENCHMARKS.md');
+  if (!existsSync(file)) {
+    writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench:extract` (bench/extract.ts); newest last. Each section is one run on the machine it names.\n');
+  }
+  appendFileSync(file, '\n' + section);
+  log(`appended to ${file}`);
+}
+
+main()
+  .then(() => cleanup())
+  .then(() => process.exit(0))
+  .catch(async (err) => {
+    console.error('[bench] FAILED:', err);
+    await cleanup();
+    process.exit(1);
+  });
