@@ -10,7 +10,9 @@ WORKDIR /app
 # Dependencies first, so editing the source does not reinstall them. tsx, which runs the
 # TypeScript entry scripts, is a runtime dependency.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# npm install, not npm ci: the lock lists only Linux builds of platform packages, which npm ci refuses;
+# the versions still come from package-lock.json.
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
 
