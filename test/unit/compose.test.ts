@@ -136,7 +136,7 @@ describe('Dockerfile', () => {
   });
 
   test('it installs runtime dependencies only, runs as a non-root user and starts the api by default', () => {
-    expect(dockerfile).toContain('npm ci --omit=dev');
+    expect(dockerfile).toContain('npm install --omit=dev');
     expect(dockerfile).toMatch(/^USER (?!root)\S+/m);
     expect(dockerfile).toMatch(/^CMD \["npm", "run", "api"\]/m);
   });
