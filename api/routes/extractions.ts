@@ -36,7 +36,7 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
       throw badRequest('source', `no source named "${request.source}" is registered`, 'use the name of a source registered for your tenant, e.g. "demo"');
     }
     await checkAgainstSource(d.pools, sourceUrl, request);
-    const jobId = `job_${randomBytes(12).toString('base64url')}`;
+    const jobId = `job_${randomBytes(10).toString('hex')}`; // hex: easy to read, select and type
     const workflowId = workflowIdFor(tenantId, jobId);
     const job = await d.jobs.create({ id: jobId, tenantId, request, workflowId });
     const input: ExtractionInput = { jobId, tenantId, request, options: d.options };
