@@ -81,6 +81,17 @@ export class JobStore {
     return { jobs, nextCursor: res.rows.length > opts.limit ? encodeCursor(jobs[jobs.length - 1]) : null };
   }
 
+  // A finished job begins a new run: everything of the previous run is cleared.
+  async resetForRestart(tenantId: string, id: string): Promise<JobRecord | null> {
+    const res = await this.db.query<JobRecord>(
+      `UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
+              started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
+        WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [tenantId, id],
+    );
+    return res.rows[0] ?? null;
+  }
+
   async delete(tenantId: string, id: string): Promise<void> {
     await this.db.query('DELETE FROM jobs WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   }

@@ -1,12 +1,18 @@
 // One extraction job: plan → parts in parallel (or one stream cut into parts) → manifest. Rows never pass
 // through here: activities return keys, counts and checksums. Status is mirrored to Sluice's database on
 // every transition, so the API and lists do not depend on Temporal visibility.
+//
+// Control: pause, resume, restart and cancel arrive as signals (Web UI, CLI) or as updates (the API, which
+// gets 200 or a refusal at once). An accepted command interrupts the running work; the loop below then acts
+// on it. Pause cancels the parts in flight and keeps the finished ones; resume runs the parts not done.
 import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  condition,
   defineQuery,
   defineSignal,
+  defineUpdate,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -16,15 +22,24 @@ import {
 } from '@temporalio/workflow';
 import type { ExtractActivities } from '../activities/extract';
 import type { StatusActivities } from '../activities/status';
-import type { JobError } from '../domain/errors';
 import type { ExtractionInput, ExtractionSnapshot, PartResult } from '../domain/extraction-job';
-import { applyAction, type ExtractionState } from '../domain/extraction-states';
+import { applyAction, isFinished, type ExtractionAction, type ExtractionState } from '../domain/extraction-states';
 import type { ExtractionPlan } from '../domain/plan';
 import { emptyProgress } from '../domain/progress';
+import { failedAttemptOf, jobErrorOf } from './failures';
 import { JOB_STATE_ATTRIBUTE } from './search-attributes';
 
-export const cancelSignal = defineSignal('cancel');
+export type JobCommand = Exclude<ExtractionAction, 'delete'>;
+export const JOB_COMMANDS: readonly JobCommand[] = ['pause', 'resume', 'restart', 'cancel'];
+export const commandSignals = Object.fromEntries(JOB_COMMANDS.map((c) => [c, defineSignal(c)])) as Record<JobCommand, ReturnType<typeof defineSignal>>;
+export const commandUpdates = Object.fromEntries(JOB_COMMANDS.map((c) => [c, defineUpdate<ExtractionSnapshot>(c)])) as Record<
+  JobCommand,
+  ReturnType<typeof defineUpdate<ExtractionSnapshot>>
+>;
+export const cancelSignal = commandSignals.cancel;
 export const progressQuery = defineQuery<ExtractionSnapshot>('progress');
+/** The type of the failure an update is refused with; its details hold `{ state, allowed }`. */
+export const ACTION_NOT_ALLOWED = 'action_not_allowed';
 
 const status = proxyLocalActivities<StatusActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 
@@ -40,15 +55,33 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     jobId, state: 'Queued', progress: emptyProgress(), plan: null, error: null, attempts: 0, startedAt: null, finishedAt: null, manifest: null,
   };
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
-  const work = new CancellationScope();
-  let cancelRequested = false;
+  const root = CancellationScope.current();
+  let work: CancellationScope | null = null;
+  let pending: JobCommand | null = null;
+  let plan: ExtractionPlan | null = null;
+  let finishedParts: PartResult[] = []; // by part index; kept across pause and resume
 
+  const accept = (command: JobCommand): boolean => {
+    if (!applyAction(snap.state, command).ok) return false;
+    pending = command;
+    if (command !== 'resume') work?.cancel();
+    return true;
+  };
   setHandler(progressQuery, () => snap);
-  setHandler(cancelSignal, () => {
-    if (cancelRequested || !applyAction(snap.state, 'cancel').ok) return;
-    cancelRequested = true;
-    work.cancel();
-  });
+  for (const command of JOB_COMMANDS) {
+    setHandler(commandSignals[command], () => void accept(command));
+    setHandler(commandUpdates[command], async () => {
+      const target = applyAction(snap.state, command).state;
+      accept(command);
+      await condition(() => snap.state === target || isFinished(snap.state));
+      return snap;
+    }, {
+      validator: () => {
+        const t = applyAction(snap.state, command);
+        if (!t.ok) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: `${command} is not allowed while the job is ${t.state}`, details: [{ state: t.state, allowed: t.allowed }] });
+      },
+    });
+  }
 
   async function enter(state: ExtractionState): Promise<void> {
     snap.state = state;
@@ -64,85 +97,101 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     snap.attempts = Math.max(snap.attempts, r.attempt);
   };
 
-  async function runParts(plan: ExtractionPlan): Promise<PartResult[]> {
-    const read = { jobId, tenantId, source: request.source, format: request.format, compression: request.compression, timeZone: request.timeZone, select: plan.select, strategy: plan.strategy };
-    if (plan.strategy === 'single-stream') {
+  async function runParts(p: ExtractionPlan): Promise<PartResult[]> {
+    const read = { jobId, tenantId, source: request.source, format: request.format, compression: request.compression, timeZone: request.timeZone, select: p.select, strategy: p.strategy };
+    if (p.strategy === 'single-stream') {
       const parts = await acts.extractStream({ ...read, partRows: input.options.partRows });
       parts.forEach(partDone);
       snap.progress.partsTotal = parts.length;
       return parts;
     }
-    const results: PartResult[] = [];
+    const todo = p.ranges.map((_, index) => index).filter((index) => !finishedParts[index]);
     let next = 0;
     const lane = async () => {
-      while (next < plan.ranges.length) {
-        const index = next++;
-        results[index] = await acts.extractPart({ ...read, index, range: plan.ranges[index] });
-        partDone(results[index]);
+      while (next < todo.length) {
+        const index = todo[next++];
+        const result = await acts.extractPart({ ...read, index, range: p.ranges[index] });
+        finishedParts[index] = result;
+        partDone(result);
       }
     };
     // A part that fails for good fails the job: stop the others rather than let them run on.
     await CancellationScope.cancellable(async () => {
       try {
-        await Promise.all(Array.from({ length: Math.min(input.options.parallelism, plan.ranges.length) }, lane));
+        await Promise.all(Array.from({ length: Math.min(input.options.parallelism, todo.length) }, lane));
       } catch (err) {
         CancellationScope.current().cancel();
         throw err;
       }
     });
-    return results;
+    return finishedParts;
   }
 
-  await enter('Queued');
-  try {
-    await work.run(async () => {
-      const plan = await acts.planExtraction(input);
+  async function runJob(): Promise<void> {
+    if (!plan) {
+      plan = await acts.planExtraction(input);
       snap.plan = { strategy: plan.strategy, estimatedRows: plan.estimatedRows, estimatedBytes: plan.estimatedBytes, parts: plan.ranges.length };
       snap.progress.rowsEstimated = plan.estimatedRows;
       snap.progress.partsTotal = plan.strategy === 'single-stream' ? null : plan.ranges.length;
-      snap.startedAt = now();
-      await enter('Running');
-      const parts = await runParts(plan);
-      snap.manifest = await acts.writeManifest({ job: input, columns: plan.select.columns, parts, complete: true, createdAt: now() });
-    });
-    snap.finishedAt = now();
-    await enter('Completed');
-    return snap;
-  } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        await acts.deleteJobFiles({ tenantId, jobId });
-        snap.finishedAt = now();
-        await enter('Cancelled');
-      });
-      if (!cancelRequested) throw err; // a Temporal cancel request: the execution shows as cancelled too
-      return snap;
     }
-    snap.error = jobErrorOf(err);
-    snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
-    snap.finishedAt = now();
-    await enter('Failed');
-    throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
+    snap.startedAt ??= now();
+    await enter('Running');
+    const parts = await runParts(plan);
+    snap.manifest = await acts.writeManifest({ job: input, columns: plan.select.columns, parts, complete: true, createdAt: now() });
   }
-}
 
-function jobErrorOf(err: unknown): JobError {
-  let cause: unknown = err;
-  while (cause instanceof Error) {
-    if (cause instanceof ApplicationFailure && cause.details?.length) return cause.details[0] as JobError;
-    cause = cause.cause;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal_error', message, sqlstate: null, retryable: true, suggestion: 'Restart the job; if it fails again, report it with the job id.' };
-}
+  const cancelled = () =>
+    CancellationScope.nonCancellable(async () => {
+      await acts.deleteJobFiles({ tenantId, jobId });
+      snap.finishedAt = now();
+      await enter('Cancelled');
+    });
 
-// Activities put their attempt number beside the JobError (activities/extract/failure.ts).
-function failedAttemptOf(err: unknown): number {
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[1] as { attempt?: number } | undefined)?.attempt : undefined;
-    if (attempt) return attempt;
+  await enter('Queued');
+  for (;;) {
+    try {
+      work = new CancellationScope();
+      await work.run(runJob);
+      snap.finishedAt = now();
+      await enter('Completed');
+      return snap;
+    } catch (err) {
+      work = null;
+      if (!isCancellation(err)) {
+        snap.error = jobErrorOf(err);
+        snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
+        snap.finishedAt = now();
+        await enter('Failed');
+        throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
+      }
+      let command = root.consideredCancelled ? 'cancel' : pending;
+      pending = null;
+      try {
+        while (command === 'pause') {
+          await enter('Paused');
+          await condition(() => pending !== null);
+          command = pending;
+          pending = null;
+        }
+      } catch (waitErr) {
+        if (!isCancellation(waitErr)) throw waitErr;
+        command = 'cancel'; // a Temporal cancel request while paused
+      }
+      if (command === 'cancel') {
+        await cancelled();
+        if (root.consideredCancelled) throw err; // a Temporal cancel request: the execution shows as cancelled too
+        return snap;
+      }
+      if (command === 'restart') {
+        await CancellationScope.nonCancellable(() => acts.deleteJobFiles({ tenantId, jobId }));
+        plan = null;
+        finishedParts = [];
+        Object.assign(snap, { progress: emptyProgress(), plan: null, error: null, startedAt: null, manifest: null });
+        await enter('Queued');
+      }
+      // resume (or restart): run again, skipping the parts already done
+    }
   }
-  return 0;
 }
 
 function details(s: ExtractionSnapshot): string {

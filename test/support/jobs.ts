@@ -6,7 +6,7 @@ import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import { extractionWorkflow } from '../../workflows/extraction';
 import { JOB_KIND_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/search-attributes';
-import { workflowIdFor } from '../../api/routes/extractions';
+import { workflowIdFor } from '../../api/start-workflow';
 import { extractionOptions } from '../../workers/runtime';
 import type { TestSluice } from './stack';
 
