@@ -1,21 +1,22 @@
 // The JSON a client sees for a job.
 import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { allowedActions } from '../domain/extraction-states';
-import { emptyProgress, progressView } from '../domain/progress';
+import { activeMsAt, emptyProgress, estimateCompletion, progressView } from '../domain/progress';
 import type { JobRecord } from '../store/jobs';
 
 export function jobView(job: JobRecord, live: ExtractionSnapshot | null, now = new Date()) {
   const state = live?.state ?? job.state;
   const startedAt = live?.startedAt ? new Date(live.startedAt) : job.startedAt;
   const finishedAt = live?.finishedAt ? new Date(live.finishedAt) : job.finishedAt;
-  const runningMs = startedAt ? (finishedAt ?? now).getTime() - startedAt.getTime() : null;
-  const progress = live?.progress ?? job.progress ?? emptyProgress();
+  // Records written before a field existed get its empty value.
+  const progress = { ...emptyProgress(), ...(live?.progress ?? job.progress) };
+  const runningMs = startedAt ? activeMsAt(progress, now.getTime()) : null; // pauses and queueing excluded
   return {
     id: job.id,
     kind: job.kind,
     state,
     request: job.request,
-    progress: progressView(progress, state === 'Completed', runningMs),
+    progress: { ...progressView(progress, state === 'Completed', runningMs), eta: state === 'Running' ? estimateCompletion(progress, now.getTime()) : null },
     plan: live?.plan ?? job.plan,
     timings: {
       createdAt: job.createdAt.toISOString(),

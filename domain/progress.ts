@@ -1,35 +1,94 @@
-// Progress as the workflow counts it, and the view a user sees (percent, rates).
+// Progress as the workflow counts it, and the view a user sees (percent, rates, ETA).
+export interface RateSample {
+  activeMs: number; // running time when the sample was taken
+  rows: number;
+}
+
 export interface ExtractionProgress {
   rowsDone: number;
   rowsEstimated: number | null;
   bytesDone: number;
   partsDone: number;
   partsTotal: number | null;
+  /** Running time of finished Running stretches; queueing and pauses do not count. */
+  activeMs: number;
+  /** Start of the current Running stretch, or null when not running. */
+  runningSince: string | null;
+  /** The last few (running time, rows) points, for throughput over a recent window. */
+  samples: RateSample[];
 }
 
-export const emptyProgress = (): ExtractionProgress => ({ rowsDone: 0, rowsEstimated: null, bytesDone: 0, partsDone: 0, partsTotal: null });
+export const MAX_RATE_SAMPLES = 20;
+export const RATE_WINDOW_MS = 60_000;
 
-export interface ProgressView extends ExtractionProgress {
+export const emptyProgress = (): ExtractionProgress => ({
+  rowsDone: 0, rowsEstimated: null, bytesDone: 0, partsDone: 0, partsTotal: null, activeMs: 0, runningSince: null, samples: [],
+});
+
+export const activeMsAt = (p: ExtractionProgress, nowMs: number): number =>
+  p.activeMs + (p.runningSince ? Math.max(0, nowMs - Date.parse(p.runningSince)) : 0);
+
+export function addSample(p: ExtractionProgress, nowMs: number): void {
+  p.samples = [...p.samples, { activeMs: activeMsAt(p, nowMs), rows: p.rowsDone }].slice(-MAX_RATE_SAMPLES);
+}
+
+/** Rows per second since the oldest point within the window (the start counts), else the newest older one. */
+export function recentRowRate(samples: RateSample[], current: RateSample, windowMs = RATE_WINDOW_MS): number | null {
+  const earlier = [{ activeMs: 0, rows: 0 }, ...samples].filter((s) => s.activeMs < current.activeMs);
+  const base = earlier.find((s) => current.activeMs - s.activeMs <= windowMs) ?? earlier[earlier.length - 1];
+  if (!base) return null;
+  const seconds = (current.activeMs - base.activeMs) / 1000;
+  const rate = seconds > 0 ? (current.rows - base.rows) / seconds : 0;
+  return rate > 0 ? rate : null;
+}
+
+export interface Eta {
+  at: string;
+  remainingSeconds: number;
+  /** The total is an estimate (EXPLAIN, or finished parts projected to all parts), so the ETA is too. */
+  estimated: true;
+}
+
+// Only while running. The total is the larger of the estimate and finished parts projected to all parts.
+export function estimateCompletion(p: ExtractionProgress, nowMs: number): Eta | null {
+  if (!p.runningSince) return null;
+  const projected = p.partsTotal && p.partsDone ? (p.rowsDone / p.partsDone) * p.partsTotal : 0;
+  const total = Math.max(p.rowsEstimated ?? 0, projected);
+  const rate = recentRowRate(p.samples, { activeMs: activeMsAt(p, nowMs), rows: p.rowsDone });
+  if (p.partsTotal && p.partsDone >= p.partsTotal) return etaIn(0, nowMs); // only the manifest is left
+  if (!total || !rate) return null;
+  return etaIn(Math.max(0, total - p.rowsDone) / rate, nowMs);
+}
+
+function etaIn(seconds: number, nowMs: number): Eta {
+  const remainingSeconds = Math.round(seconds);
+  return { at: new Date(nowMs + remainingSeconds * 1000).toISOString(), remainingSeconds, estimated: true };
+}
+
+export interface ProgressView {
   percent: number;
+  rowsDone: number;
+  rowsEstimated: number | null;
+  bytesDone: number;
+  partsDone: number;
+  partsTotal: number | null;
   rowsPerSecond: number | null;
   bytesPerSecond: number | null;
 }
 
 // `elapsedMs` is running time. Percent stays below 100 until the job is complete: an estimate can be low.
 export function progressView(p: ExtractionProgress, complete: boolean, elapsedMs: number | null): ProgressView {
-  let percent: number;
-  if (complete) percent = 100;
-  else {
-    // A single-stream job has a row estimate but no part count until it ends.
-    const byRows = p.rowsEstimated && p.rowsEstimated > 0 ? (p.rowsDone / p.rowsEstimated) * 100 : 0;
-    const byParts = p.partsTotal ? (p.partsDone / p.partsTotal) * 100 : 0;
-    percent = Math.max(byRows, byParts);
-  }
-  if (!complete) percent = Math.min(99, percent);
+  const rowsPercent = p.rowsEstimated && p.rowsEstimated > 0 ? (p.rowsDone / p.rowsEstimated) * 100 : 0;
+  const partsPercent = p.partsTotal ? (p.partsDone / p.partsTotal) * 100 : 0;
+  const percent = complete ? 100 : Math.min(99, Math.max(rowsPercent, partsPercent));
   const seconds = elapsedMs && elapsedMs > 0 ? elapsedMs / 1000 : null;
   return {
-    ...p,
     percent: Math.round(percent * 10) / 10,
+    rowsDone: p.rowsDone,
+    rowsEstimated: p.rowsEstimated,
+    bytesDone: p.bytesDone,
+    partsDone: p.partsDone,
+    partsTotal: p.partsTotal,
     rowsPerSecond: seconds ? Math.round(p.rowsDone / seconds) : null,
     bytesPerSecond: seconds ? Math.round(p.bytesDone / seconds) : null,
   };

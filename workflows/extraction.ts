@@ -25,7 +25,7 @@ import type { StatusActivities } from '../activities/status';
 import type { ExtractionInput, ExtractionSnapshot, PartResult } from '../domain/extraction-job';
 import { applyAction, isFinished, type ExtractionAction, type ExtractionState } from '../domain/extraction-states';
 import type { ExtractionPlan } from '../domain/plan';
-import { emptyProgress } from '../domain/progress';
+import { activeMsAt, addSample, emptyProgress } from '../domain/progress';
 import { failedAttemptOf, jobErrorOf } from './failures';
 import { JOB_STATE_ATTRIBUTE } from './search-attributes';
 
@@ -84,6 +84,12 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   }
 
   async function enter(state: ExtractionState): Promise<void> {
+    const p = snap.progress;
+    if (state !== 'Running' && p.runningSince) {
+      p.activeMs = activeMsAt(p, Date.now());
+      p.runningSince = null;
+    }
+    if (state === 'Running' && !p.runningSince) p.runningSince = now();
     snap.state = state;
     upsertSearchAttributes([{ key: JOB_STATE_ATTRIBUTE, value: state }]);
     setCurrentDetails(details(snap));
@@ -94,6 +100,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     snap.progress.rowsDone += r.rows;
     snap.progress.bytesDone += r.bytes;
     snap.progress.partsDone += 1;
+    addSample(snap.progress, Date.now());
     snap.attempts = Math.max(snap.attempts, r.attempt);
   };
 

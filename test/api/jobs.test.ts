@@ -79,7 +79,7 @@ test('DELETE of an active job cancels it (202), then it shows Cancelled and can 
   expect((await api.call('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
 });
 
-test('a running job shows live progress while parts are in flight', async () => {
+test('a running job shows live progress and an ETA while parts are in flight', async () => {
   const { id } = await submit({ query: `SELECT id, pg_sleep(0.3) FROM ${table}` });
   const running = await waitForState(api, id, ['Running']);
   expect(running.progress.percent).toBeLessThan(100);
@@ -87,7 +87,12 @@ test('a running job shows live progress while parts are in flight', async () => 
   let live = running;
   while (live.state === 'Running' && live.progress.rowsDone === 0) live = await (await api.call('GET', `/v1/jobs/${id}`)).json();
   expect(live.progress.rowsDone).toBeGreaterThan(0);
-  await waitForState(api, id, ['Completed']);
+  if (live.state === 'Running') {
+    expect(live.progress.eta).toMatchObject({ estimated: true, remainingSeconds: expect.any(Number), at: expect.any(String) });
+  }
+  const done = await waitForState(api, id, ['Completed']);
+  expect(done.progress.eta).toBeNull();
+  expect(done.timings.runningMs).toBeGreaterThan(0);
 });
 
 test('an unknown route is a 404 problem', async () => {
