@@ -27,6 +27,10 @@ export function jobView(job: JobRecord, live: ExtractionSnapshot | null, now = n
     },
     attempts: live?.attempts ?? job.attempts,
     error: live?.error ?? job.error,
+    files: {
+      expireAt: (live?.filesExpireAt ? new Date(live.filesExpireAt) : job.filesExpireAt)?.toISOString() ?? null,
+      expiredAt: (live?.filesExpiredAt ? new Date(live.filesExpiredAt) : job.filesExpiredAt)?.toISOString() ?? null,
+    },
     allowedActions: allowedActions(state),
     links: { self: `/v1/jobs/${job.id}`, files: `/v1/jobs/${job.id}/files` },
   };

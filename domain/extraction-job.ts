@@ -11,6 +11,7 @@ export interface ExtractionOptions {
   parallelism: number;
   maxAttempts: number;
   heartbeatTimeoutSeconds: number;
+  fileTtlSeconds: number;
 }
 
 export interface ExtractionInput {
@@ -62,4 +63,8 @@ export interface ExtractionSnapshot {
   startedAt: string | null;
   finishedAt: string | null;
   manifest: Manifest | null;
+  /** When a completed job's files are deleted. */
+  filesExpireAt: string | null;
+  /** When they were deleted; the job's record stays. */
+  filesExpiredAt: string | null;
 }

@@ -16,6 +16,8 @@ export interface JobRecord {
   progress: ExtractionProgress | null;
   error: JobError | null;
   manifest: Manifest | null;
+  filesExpireAt: Date | null;
+  filesExpiredAt: Date | null;
   attempts: number;
   createdAt: Date;
   startedAt: Date | null;
@@ -24,6 +26,7 @@ export interface JobRecord {
 }
 
 const COLUMNS = `id, tenant_id AS "tenantId", kind, state, request, workflow_id AS "workflowId", plan, progress, error, manifest,
+  files_expire_at AS "filesExpireAt", files_expired_at AS "filesExpiredAt",
   attempts, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 export interface JobPage {
@@ -59,8 +62,9 @@ export class JobStore {
   async recordSnapshot(s: ExtractionSnapshot): Promise<void> {
     await this.db.query(
       `UPDATE jobs SET state = $2, progress = $3, plan = $4, error = $5, manifest = $6, attempts = $7,
-              started_at = $8, finished_at = $9, updated_at = clock_timestamp() WHERE id = $1`,
-      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt],
+              started_at = $8, finished_at = $9, files_expire_at = $10, files_expired_at = $11, updated_at = clock_timestamp()
+        WHERE id = $1`,
+      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt, s.filesExpireAt, s.filesExpiredAt],
     );
   }
 
@@ -85,6 +89,7 @@ export class JobStore {
   async resetForRestart(tenantId: string, id: string): Promise<JobRecord | null> {
     const res = await this.db.query<JobRecord>(
       `UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
+              files_expire_at = NULL, files_expired_at = NULL,
               started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [tenantId, id],

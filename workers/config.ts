@@ -24,6 +24,7 @@ export const configSchema = z.object({
   SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
   SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts'),
+  SLUICE_FILE_TTL_SECONDS: int(1, 366 * 24 * 3600).default(12 * 3600).describe("how long a completed job's files are kept before they are deleted"),
   SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
   SLUICE_STATEMENT_TIMEOUT_MS: int(0, 2_147_483_647).default(0).describe('statement_timeout of extraction queries (0: none)'),
   SLUICE_HEARTBEAT_TIMEOUT_SECONDS: int(2, 600).default(30).describe('an activity silent this long is retried elsewhere (a dead worker is noticed this fast)'),

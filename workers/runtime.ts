@@ -53,4 +53,5 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   parallelism: c.SLUICE_PART_PARALLELISM,
   maxAttempts: c.SLUICE_ACTIVITY_MAX_ATTEMPTS,
   heartbeatTimeoutSeconds: c.SLUICE_HEARTBEAT_TIMEOUT_SECONDS,
+  fileTtlSeconds: c.SLUICE_FILE_TTL_SECONDS,
 });

@@ -53,6 +53,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   const { jobId, tenantId, request } = input;
   const snap: ExtractionSnapshot = {
     jobId, state: 'Queued', progress: emptyProgress(), plan: null, error: null, attempts: 0, startedAt: null, finishedAt: null, manifest: null,
+    filesExpireAt: null, filesExpiredAt: null,
   };
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const root = CancellationScope.current();
@@ -60,6 +61,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   let pending: JobCommand | null = null;
   let plan: ExtractionPlan | null = null;
   let finishedParts: PartResult[] = []; // by part index; kept across pause and resume
+  let transitions = 0;
 
   const accept = (command: JobCommand): boolean => {
     if (!applyAction(snap.state, command).ok) return false;
@@ -72,8 +74,10 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     setHandler(commandSignals[command], () => void accept(command));
     setHandler(commandUpdates[command], async () => {
       const target = applyAction(snap.state, command).state;
+      const before = transitions;
       accept(command);
-      await condition(() => snap.state === target || isFinished(snap.state));
+      // Answer once the job is in the target state, or has ended otherwise meanwhile (say, it failed).
+      await condition(() => transitions > before && (snap.state === target || isFinished(snap.state)));
       return snap;
     }, {
       validator: () => {
@@ -91,6 +95,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     }
     if (state === 'Running' && !p.runningSince) p.runningSince = now();
     snap.state = state;
+    transitions++;
     upsertSearchAttributes([{ key: JOB_STATE_ATTRIBUTE, value: state }]);
     setCurrentDetails(details(snap));
     await status.recordSnapshot(snap);
@@ -154,14 +159,43 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
       await enter('Cancelled');
     });
 
+  // Restart (from Paused, or from Completed while its files are kept): discard the files, begin again.
+  async function restart(): Promise<void> {
+    await CancellationScope.nonCancellable(() => acts.deleteJobFiles({ tenantId, jobId }));
+    plan = null;
+    finishedParts = [];
+    Object.assign(snap, {
+      progress: emptyProgress(), plan: null, error: null, attempts: 0, startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
+    });
+    await enter('Queued');
+  }
+
+  // A completed job keeps its files until they expire (a durable timer), unless it is restarted first.
+  // Returns true for a restart.
+  async function keepFilesUntilExpiry(): Promise<boolean> {
+    const expire = async () => {
+      await acts.deleteJobFiles({ tenantId, jobId });
+      snap.filesExpiredAt = now();
+      await enter('Completed');
+    };
+    try {
+      if (await condition(() => pending === 'restart', input.options.fileTtlSeconds * 1000)) {
+        pending = null;
+        return true;
+      }
+    } catch (err) {
+      if (isCancellation(err)) await CancellationScope.nonCancellable(expire); // the workflow is ended by an operator
+      throw err;
+    }
+    await expire();
+    return false;
+  }
+
   await enter('Queued');
   for (;;) {
     try {
       work = new CancellationScope();
       await work.run(runJob);
-      snap.finishedAt = now();
-      await enter('Completed');
-      return snap;
     } catch (err) {
       work = null;
       if (!isCancellation(err)) {
@@ -189,15 +223,15 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
         if (root.consideredCancelled) throw err; // a Temporal cancel request: the execution shows as cancelled too
         return snap;
       }
-      if (command === 'restart') {
-        await CancellationScope.nonCancellable(() => acts.deleteJobFiles({ tenantId, jobId }));
-        plan = null;
-        finishedParts = [];
-        Object.assign(snap, { progress: emptyProgress(), plan: null, error: null, startedAt: null, manifest: null });
-        await enter('Queued');
-      }
-      // resume (or restart): run again, skipping the parts already done
+      if (command === 'restart') await restart();
+      continue; // resume (or restart): run again, skipping the parts already done
     }
+    work = null;
+    snap.finishedAt = now();
+    snap.filesExpireAt = new Date(Date.now() + input.options.fileTtlSeconds * 1000).toISOString();
+    await enter('Completed');
+    if (!(await keepFilesUntilExpiry())) return snap;
+    await restart();
   }
 }
 

@@ -1,11 +1,12 @@
 // POST /v1/jobs/:id/{pause,resume,restart,cancel}: 200 with the job in its new state, or 409 naming the state
-// and the actions it allows. An active job decides through its workflow's update (validated there, so two
-// clients cannot race it into a wrong state); a finished job's workflow has ended, so restart starts a new run.
+// and the actions it allows. The job's workflow decides through its update (validated there, so two clients
+// cannot race it into a wrong state); it is open while the job is active and while a completed job keeps its
+// files. A job whose workflow has ended (failed, cancelled, files expired) is restarted as a new run.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Router } from 'express';
 import type { ExtractionOptions } from '../../domain/extraction-job';
-import { allowedActions, applyAction, isActive, type ExtractionState } from '../../domain/extraction-states';
+import { allowedActions, applyAction, type ExtractionState } from '../../domain/extraction-states';
 import { jobPrefix } from '../../domain/plan';
 import { deletePrefix } from '../../connectors/s3/objects';
 import type { JobRecord } from '../../store/jobs';
@@ -28,7 +29,7 @@ export function jobActionRoutes(d: JobActionDeps): Router {
     let job = await d.jobs.get(req.tenant.id, req.params.id);
     if (!job) throw notFound(`job ${req.params.id}`);
 
-    if (isActive(job.state)) {
+    {
       try {
         const snapshot = await d.temporal.workflow.getHandle(job.workflowId).executeUpdate(commandUpdates[action]);
         return res.json(jobView(job, snapshot));

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { EXTRACTION_STATES, isActive } from '../../domain/extraction-states';
@@ -56,6 +56,10 @@ export function jobRoutes(d: JobRouteDeps): Router {
       await d.temporal.workflow.getHandle(job.workflowId).signal(cancelSignal);
       return res.status(202).json(await view(job));
     }
+    // A completed job's workflow may still be waiting to expire its files: end it first.
+    await d.temporal.workflow.getHandle(job.workflowId).terminate('job deleted').catch((err) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    });
     await deletePrefix(d.s3, d.bucket, jobPrefix(job.tenantId, job.id));
     await d.jobs.delete(job.tenantId, job.id);
     res.status(204).end();
@@ -66,10 +70,18 @@ export function jobRoutes(d: JobRouteDeps): Router {
     if (job.state !== 'Completed' || !job.manifest) {
       throw new Problem(409, 'Files not ready', `job ${job.id} is ${job.state}; files can be downloaded once it is Completed`, { state: job.state });
     }
+    if (job.filesExpiredAt) {
+      throw new Problem(410, 'Files expired', `the files of job ${job.id} expired at ${job.filesExpiredAt.toISOString()} and were deleted`, {
+        expiredAt: job.filesExpiredAt.toISOString(), hint: `restart the job (POST /v1/jobs/${job.id}/restart) to extract the data again`,
+      });
+    }
     const m = job.manifest;
-    const expiresAt = new Date(Date.now() + d.linkTtlSeconds * 1000);
+    // Links never outlive the files.
+    const untilExpiry = job.filesExpireAt ? Math.floor((job.filesExpireAt.getTime() - Date.now()) / 1000) : Infinity;
+    const ttl = Math.max(1, Math.min(d.linkTtlSeconds, untilExpiry));
+    const expiresAt = new Date(Date.now() + ttl * 1000);
     const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-    const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, d.linkTtlSeconds, `${job.id}-${fileName(key)}`);
+    const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, ttl, `${job.id}-${fileName(key)}`);
     res.json({
       jobId: job.id,
       complete: m.complete,
@@ -79,6 +91,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
       rows: m.rows,
       bytes: m.bytes,
       linksExpireAt: expiresAt.toISOString(),
+      filesExpireAt: job.filesExpireAt?.toISOString() ?? null,
       manifest: { url: await sign(`${jobPrefix(job.tenantId, job.id)}manifest.json`) },
       parts: await Promise.all(m.parts.map(async (p) => ({
         index: p.index, fileName: fileName(p.key), rows: p.rows, bytes: p.bytes, sha256: p.sha256, url: await sign(p.key),

@@ -2,7 +2,7 @@
 // completes with every row exactly once.
 import type { Client as PgClient } from 'pg';
 import { progressQuery } from '../../workflows/extraction';
-import { joinCsvParts, partContents, startExtraction } from '../support/jobs';
+import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
 let s: TestSluice;
@@ -32,7 +32,7 @@ test('the connection to the source is killed mid-COPY: the job retries and compl
     );
     killed = res.rowCount ?? 0;
   }
-  const result = await handle.result();
+  const result = await finished(handle);
   expect(result.state).toBe('Completed');
   expect(result.attempts).toBeGreaterThanOrEqual(2);
   const rows = await src.query(`SELECT id, label FROM ${table} ORDER BY id`);

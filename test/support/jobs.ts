@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
-import { extractionWorkflow } from '../../workflows/extraction';
+import type { WorkflowHandle } from '@temporalio/client';
+import { isFinished } from '../../domain/extraction-states';
+import { extractionWorkflow, progressQuery } from '../../workflows/extraction';
 import { JOB_KIND_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/search-attributes';
 import { workflowIdFor } from '../../api/start-workflow';
 import { extractionOptions } from '../../workers/runtime';
@@ -23,9 +25,18 @@ export async function startExtraction(s: TestSluice, request: Record<string, unk
   return { jobId, handle };
 }
 
+// A completed job's workflow stays open until its files expire, so tests wait for the state, not the result.
+export async function finished(handle: WorkflowHandle<typeof extractionWorkflow>): Promise<ExtractionSnapshot> {
+  for (;;) {
+    const snapshot = await handle.query(progressQuery);
+    if (isFinished(snapshot.state)) return snapshot;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function runExtraction(s: TestSluice, request: Record<string, unknown>): Promise<ExtractionSnapshot> {
   const { handle } = await startExtraction(s, request);
-  return handle.result();
+  return finished(handle);
 }
 
 export async function readObject(s: TestSluice, key: string): Promise<Buffer> {

@@ -6,7 +6,7 @@ import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix } from '../../domain/plan';
 import { ACTION_NOT_ALLOWED, commandSignals, commandUpdates, progressQuery, type extractionWorkflow } from '../../workflows/extraction';
-import { joinCsvParts, partContents, startExtraction } from '../support/jobs';
+import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, stackInfo, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
 let s: TestSluice;
@@ -63,7 +63,7 @@ test('pause keeps finished parts and stops the rest; resume runs only the parts 
   expect(resumed.state).toBe('Running');
   expect(await refusal(handle.executeUpdate(commandUpdates.resume))).toEqual({ state: 'Running', allowed: ['pause', 'cancel'] });
 
-  const result = await handle.result();
+  const result = await finished(handle);
   expect(result.state).toBe('Completed');
   expect(result.progress).toMatchObject({ rowsDone: 1000000, partsDone: 50, partsTotal: 50 });
   expect(joinCsvParts(await partContents(s, result.manifest!)) === expectedCsv).toBe(true);
@@ -75,7 +75,7 @@ test('restart from Paused discards the files and runs the whole job again', asyn
   await handle.executeUpdate(commandUpdates.pause);
   const restarted = await handle.executeUpdate(commandUpdates.restart);
   expect(['Queued', 'Running']).toContain(restarted.state);
-  const result = await handle.result();
+  const result = await finished(handle);
   expect(result.state).toBe('Completed');
   expect(result.progress).toMatchObject({ rowsDone: 1000000, partsDone: 50 });
   expect(joinCsvParts(await partContents(s, result.manifest!)) === expectedCsv).toBe(true);
@@ -97,5 +97,5 @@ test('a refused signal changes nothing', async () => {
   const { handle } = await startExtraction(s, { table, columns: ['id'] });
   await runningWithPartsDone(handle, 1);
   await handle.signal(commandSignals.resume); // not allowed while Running: ignored
-  expect((await handle.result()).state).toBe('Completed');
+  expect((await finished(handle)).state).toBe('Completed');
 });

@@ -13,9 +13,10 @@ import { sourceClient, stackInfo, testSluice } from '../support/stack';
 const dir = join(__dirname, 'histories');
 const recording = process.env.SLUICE_RECORD_HISTORIES === '1';
 
-// Recording runs the four paths a job can take: parallel parts, one stream, failure, cancellation.
+// Recording runs the four paths a job can take: parallel parts, one stream (both through to file expiry),
+// failure, cancellation.
 (recording ? test : test.skip)('record histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
-  const s = await testSluice({ SLUICE_PART_ROWS: '100' });
+  const s = await testSluice({ SLUICE_PART_ROWS: '100', SLUICE_FILE_TTL_SECONDS: '1' }); // completed runs record their expiry too
   await s.startWorker();
   const src = await sourceClient();
   await src.query('CREATE TABLE IF NOT EXISTS replay_items AS SELECT g AS id, g::text AS label FROM generate_series(1, 450) g');

@@ -6,7 +6,7 @@ import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix } from '../../domain/plan';
 import { progressQuery } from '../../workflows/extraction';
-import { joinCsvParts, partContents, startExtraction } from '../support/jobs';
+import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, stackInfo, testEnv, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
 const settings = { SLUICE_TASK_QUEUE: uniqueName('crash'), SLUICE_PART_ROWS: '50000', SLUICE_PART_PARALLELISM: '2', SLUICE_HEARTBEAT_TIMEOUT_SECONDS: '3' };
@@ -51,7 +51,7 @@ test('SIGKILL of the worker mid-job: a new worker completes it with exactly the 
   await once(first, 'exit');
 
   startWorkerProcess();
-  const result = await handle.result();
+  const result = await finished(handle);
   expect(result.state).toBe('Completed');
   expect(result.attempts).toBeGreaterThanOrEqual(2); // parts in flight on the dead worker ran again
   expect(result.manifest!.rows).toBe(1000000);
