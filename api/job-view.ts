@@ -3,8 +3,9 @@ import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { allowedActions } from '../domain/extraction-states';
 import { activeMsAt, emptyProgress, estimateCompletion, progressView } from '../domain/progress';
 import type { JobRecord } from '../store/jobs';
+import type { LiveStatus } from './live-status';
 
-export function jobView(job: JobRecord, live: ExtractionSnapshot | null, now = new Date()) {
+export function jobView(job: JobRecord, live: ExtractionSnapshot | null, retry: LiveStatus['retry'] = null, now = new Date()) {
   const state = live?.state ?? job.state;
   const startedAt = live?.startedAt ? new Date(live.startedAt) : job.startedAt;
   const finishedAt = live?.finishedAt ? new Date(live.finishedAt) : job.finishedAt;
@@ -25,7 +26,8 @@ export function jobView(job: JobRecord, live: ExtractionSnapshot | null, now = n
       queuedMs: (startedAt ?? (finishedAt ? finishedAt : now)).getTime() - job.createdAt.getTime(),
       runningMs,
     },
-    attempts: live?.attempts ?? job.attempts,
+    attempts: Math.max(live?.attempts ?? job.attempts, retry?.attempt ?? 0),
+    lastRetryReason: retry?.reason ?? null,
     error: live?.error ?? job.error,
     files: {
       expireAt: (live?.filesExpireAt ? new Date(live.filesExpireAt) : job.filesExpireAt)?.toISOString() ?? null,

@@ -8,7 +8,7 @@ import { deletePrefix, presignGet } from '../../connectors/s3/objects';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
 import { cancelSignal } from '../../workflows/extraction';
 import { jobView } from '../job-view';
-import { liveSnapshot } from '../live-status';
+import { liveStatus } from '../live-status';
 import { badRequest, fromZod, notFound, Problem } from '../problem';
 
 export interface JobRouteDeps {
@@ -34,7 +34,10 @@ export function jobRoutes(d: JobRouteDeps): Router {
     if (!job) throw notFound(`job ${id}`);
     return job;
   };
-  const view = async (job: JobRecord) => jobView(job, isActive(job.state) ? await liveSnapshot(d.temporal, job.workflowId) : null);
+  const view = async (job: JobRecord) => {
+    const live = isActive(job.state) ? await liveStatus(d.temporal, job.workflowId) : null;
+    return jobView(job, live?.snapshot ?? null, live?.retry ?? null);
+  };
 
   router.get('/v1/jobs', async (req, res) => {
     const parsed = listQuery.safeParse(req.query);

@@ -1,6 +1,7 @@
 // A source connection killed in the middle of a COPY is a transient error: the part runs again and the job
 // completes with every row exactly once.
 import type { Client as PgClient } from 'pg';
+import { liveStatus } from '../../api/live-status';
 import { progressQuery } from '../../workflows/extraction';
 import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, testSluice, uniqueName, type TestSluice } from '../support/stack';
@@ -32,6 +33,11 @@ test('the connection to the source is killed mid-COPY: the job retries and compl
     );
     killed = res.rowCount ?? 0;
   }
+  // While it retries, the job shows the attempt and why (what GET /v1/jobs/:id reports as lastRetryReason).
+  let live = await liveStatus(s.temporal, handle.workflowId);
+  while (!live?.retry) live = await liveStatus(s.temporal, handle.workflowId);
+  expect(live.retry.attempt).toBe(2);
+  expect(live.retry.reason).toMatch(/terminat/i);
   const result = await finished(handle);
   expect(result.state).toBe('Completed');
   expect(result.attempts).toBeGreaterThanOrEqual(2);
