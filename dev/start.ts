@@ -28,7 +28,7 @@ async function main() {
     minioConsole: port('SLUICE_DEV_MINIO_CONSOLE_PORT', 9001),
   }, log);
   const config = loadConfig({ ...stackEnv(stack.info), ...process.env });
-  const rt = await createRuntime(config, { migrate: true });
+  const rt = await createRuntime(config); // startStack has migrated Sluice's database
   const stopping: (() => Promise<void>)[] = [() => stack.stop(), () => rt.close()];
   const shutdown = async () => {
     log('stopping…');
