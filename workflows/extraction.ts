@@ -170,13 +170,27 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     await enter('Queued');
   }
 
-  // A completed job keeps its files until they expire (a durable timer), unless it is restarted first.
-  // Returns true for a restart.
+  const expiryFromNow = () => new Date(Date.now() + input.options.fileTtlSeconds * 1000).toISOString();
+
+  // A failed job's finished parts stay downloadable until they expire, listed in a manifest marked incomplete.
+  // Best effort: the job's error is what matters, and a manifest that cannot be written only hides the parts.
+  async function writePartialManifest(): Promise<void> {
+    const parts = finishedParts.filter(Boolean);
+    if (!plan || !parts.length) return;
+    try {
+      snap.manifest = await acts.writeManifest({ job: input, columns: plan.select.columns, parts, complete: false, createdAt: now() });
+    } catch {
+      snap.manifest = null;
+    }
+  }
+
+  // A completed or failed job keeps its files until they expire (a durable timer), unless it is restarted
+  // first. Returns true for a restart.
   async function keepFilesUntilExpiry(): Promise<boolean> {
     const expire = async () => {
       await acts.deleteJobFiles({ tenantId, jobId });
       snap.filesExpiredAt = now();
-      await enter('Completed');
+      await enter(snap.state);
     };
     try {
       if (await condition(() => pending === 'restart', input.options.fileTtlSeconds * 1000)) {
@@ -202,7 +216,14 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
         snap.error = jobErrorOf(err);
         snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
         snap.finishedAt = now();
+        await writePartialManifest();
+        snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
         await enter('Failed');
+        // With finished parts to offer, the workflow stays until they expire (a restart may come first).
+        if (snap.manifest && (await keepFilesUntilExpiry())) {
+          await restart();
+          continue;
+        }
         throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
       }
       let command = root.consideredCancelled ? 'cancel' : pending;
@@ -228,7 +249,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     }
     work = null;
     snap.finishedAt = now();
-    snap.filesExpireAt = new Date(Date.now() + input.options.fileTtlSeconds * 1000).toISOString();
+    snap.filesExpireAt = expiryFromNow();
     await enter('Completed');
     if (!(await keepFilesUntilExpiry())) return snap;
     await restart();

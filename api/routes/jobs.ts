@@ -70,8 +70,9 @@ export function jobRoutes(d: JobRouteDeps): Router {
 
   router.get('/v1/jobs/:id/files', async (req, res) => {
     const job = await load(req.tenant.id, req.params.id);
-    if (job.state !== 'Completed' || !job.manifest) {
-      throw new Problem(409, 'Files not ready', `job ${job.id} is ${job.state}; files can be downloaded once it is Completed`, { state: job.state });
+    if (!job.manifest) {
+      const why = job.state === 'Failed' ? 'it failed before any part was finished' : 'files can be downloaded once it is Completed';
+      throw new Problem(409, 'Files not ready', `job ${job.id} is ${job.state}; ${why}`, { state: job.state });
     }
     if (job.filesExpiredAt) {
       throw new Problem(410, 'Files expired', `the files of job ${job.id} expired at ${job.filesExpiredAt.toISOString()} and were deleted`, {
