@@ -28,6 +28,7 @@ export function jobView(job: JobRecord, live: ExtractionSnapshot | null, retry: 
     },
     attempts: Math.max(live?.attempts ?? job.attempts, retry?.attempt ?? 0),
     lastRetryReason: retry?.reason ?? null,
+    worker: live?.worker ?? job.worker ?? { cpuMs: 0, peakRssBytes: 0 },
     error: live?.error ?? job.error,
     files: {
       expireAt: (live?.filesExpireAt ? new Date(live.filesExpireAt) : job.filesExpireAt)?.toISOString() ?? null,

@@ -29,7 +29,14 @@ export interface PartFile {
   sha256: string;
 }
 
-export interface PartResult extends PartFile {
+export interface WorkerUsage {
+  /** CPU time of the worker processes while the job's parts ran, shared among the parts running at once. */
+  cpuMs: number;
+  /** The largest worker process RSS seen while one of the job's parts ran. */
+  peakRssBytes: number;
+}
+
+export interface PartResult extends PartFile, WorkerUsage {
   attempt: number;
 }
 
@@ -60,6 +67,7 @@ export interface ExtractionSnapshot {
   plan: PlanSummary | null;
   error: JobError | null;
   attempts: number;
+  worker: WorkerUsage;
   startedAt: string | null;
   finishedAt: string | null;
   manifest: Manifest | null;

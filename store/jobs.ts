@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { JobError } from '../domain/errors';
-import type { ExtractionSnapshot, Manifest, PlanSummary } from '../domain/extraction-job';
+import type { ExtractionSnapshot, Manifest, PlanSummary, WorkerUsage } from '../domain/extraction-job';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import type { ExtractionState } from '../domain/extraction-states';
 import type { ExtractionProgress } from '../domain/progress';
@@ -19,6 +19,7 @@ export interface JobRecord {
   filesExpireAt: Date | null;
   filesExpiredAt: Date | null;
   attempts: number;
+  worker: WorkerUsage | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -26,7 +27,7 @@ export interface JobRecord {
 }
 
 const COLUMNS = `id, tenant_id AS "tenantId", kind, state, request, workflow_id AS "workflowId", plan, progress, error, manifest,
-  files_expire_at AS "filesExpireAt", files_expired_at AS "filesExpiredAt",
+  files_expire_at AS "filesExpireAt", files_expired_at AS "filesExpiredAt", worker_usage AS "worker",
   attempts, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 export interface JobPage {
@@ -62,9 +63,10 @@ export class JobStore {
   async recordSnapshot(s: ExtractionSnapshot): Promise<void> {
     await this.db.query(
       `UPDATE jobs SET state = $2, progress = $3, plan = $4, error = $5, manifest = $6, attempts = $7,
-              started_at = $8, finished_at = $9, files_expire_at = $10, files_expired_at = $11, updated_at = clock_timestamp()
+              started_at = $8, finished_at = $9, files_expire_at = $10, files_expired_at = $11, worker_usage = $12,
+              updated_at = clock_timestamp()
         WHERE id = $1`,
-      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt, s.filesExpireAt, s.filesExpiredAt],
+      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt, s.filesExpireAt, s.filesExpiredAt, s.worker],
     );
   }
 
@@ -89,7 +91,7 @@ export class JobStore {
   async resetForRestart(tenantId: string, id: string): Promise<JobRecord | null> {
     const res = await this.db.query<JobRecord>(
       `UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
-              files_expire_at = NULL, files_expired_at = NULL,
+              files_expire_at = NULL, files_expired_at = NULL, worker_usage = NULL,
               started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [tenantId, id],

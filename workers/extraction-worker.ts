@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createExtractActivities } from '../activities/extract';
+import { ResourceMeter } from '../activities/extract/resource-meter';
 import { createStatusActivities } from '../activities/status';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
@@ -16,7 +17,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     activities: {
       ...createExtractActivities({
         s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, pools, sourceUrl: (t, n) => rt.tenants.sourceUrl(t, n),
-        gzipLevel: c.SLUICE_GZIP_LEVEL, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS,
+        gzipLevel: c.SLUICE_GZIP_LEVEL, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, meter: new ResourceMeter(),
       }),
       ...createStatusActivities(rt.jobs),
     },

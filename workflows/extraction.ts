@@ -52,8 +52,8 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   });
   const { jobId, tenantId, request } = input;
   const snap: ExtractionSnapshot = {
-    jobId, state: 'Queued', progress: emptyProgress(), plan: null, error: null, attempts: 0, startedAt: null, finishedAt: null, manifest: null,
-    filesExpireAt: null, filesExpiredAt: null,
+    jobId, state: 'Queued', progress: emptyProgress(), plan: null, error: null, attempts: 0, worker: { cpuMs: 0, peakRssBytes: 0 },
+    startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
   };
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const root = CancellationScope.current();
@@ -107,6 +107,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     snap.progress.partsDone += 1;
     addSample(snap.progress, Date.now());
     snap.attempts = Math.max(snap.attempts, r.attempt);
+    snap.worker = { cpuMs: snap.worker.cpuMs + r.cpuMs, peakRssBytes: Math.max(snap.worker.peakRssBytes, r.peakRssBytes) };
   };
 
   async function runParts(p: ExtractionPlan): Promise<PartResult[]> {
@@ -165,7 +166,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     plan = null;
     finishedParts = [];
     Object.assign(snap, {
-      progress: emptyProgress(), plan: null, error: null, attempts: 0, startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
+      progress: emptyProgress(), plan: null, error: null, attempts: 0, worker: { cpuMs: 0, peakRssBytes: 0 }, startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
     });
     await enter('Queued');
   }

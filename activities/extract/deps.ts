@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { catalogError } from '../../connectors/postgres/catalog';
+import type { ResourceMeter } from './resource-meter';
 
 export interface ExtractDeps {
   s3: S3Client;
@@ -10,6 +11,7 @@ export interface ExtractDeps {
   sourceUrl(tenantId: string, name: string): Promise<string | null>;
   gzipLevel: number;
   statementTimeoutMs: number;
+  meter: ResourceMeter;
 }
 
 export async function sourcePool(deps: ExtractDeps, tenantId: string, source: string): Promise<Pool> {

@@ -68,6 +68,7 @@ export const extractPart = (deps: ExtractDeps) => async (input: PartInput): Prom
   const scanner = new RowScanner(input.format === 'csv');
   const header = input.format === 'csv' ? 1 : 0;
   const stopHeartbeat = keepHeartbeating(ctx, (): PartHeartbeat => ({ rows: Math.max(0, sink.rows - header), bytes: sink.bytesWritten() }));
+  const usage = deps.meter.start();
   let copy: Awaited<ReturnType<typeof openCopy>> | undefined;
   try {
     copy = await openCopy(deps, input, ctx.cancellationSignal, input.range);
@@ -77,10 +78,11 @@ export const extractPart = (deps: ExtractDeps) => async (input: PartInput): Prom
     }
     await copy.session.commit(); // release the source connection before waiting on storage
     const stored = await sink.finish();
-    return { ...stored, index: input.index, rows: copy.rowCount(), attempt: ctx.info.attempt };
+    return { ...stored, index: input.index, rows: copy.rowCount(), attempt: ctx.info.attempt, ...deps.meter.stop(usage) };
   } catch (err) {
     copy?.session.close(err as Error);
     await sink.abort();
+    deps.meter.stop(usage);
     throw toActivityFailure(err);
   } finally {
     stopHeartbeat();

@@ -27,7 +27,8 @@ export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): 
     rows: done.reduce((n, p) => n + p.rows, 0) + (sink?.rows ?? 0),
     bytes: done.reduce((n, p) => n + p.bytes, 0) + (sink?.bytesWritten() ?? 0),
   }));
-  const close = async (s: PartSink) => done.push({ ...(await s.finish()), index: done.length, rows: s.rows, attempt: ctx.info.attempt });
+  const usage = deps.meter.start();
+  const close = async (s: PartSink) => done.push({ ...(await s.finish()), index: done.length, rows: s.rows, attempt: ctx.info.attempt, cpuMs: 0, peakRssBytes: 0 });
   const open = async () => {
     const s = newSink(deps, input, done.length, ctx.cancellationSignal);
     await s.write(header ?? Buffer.alloc(0));
@@ -67,10 +68,13 @@ export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): 
     const total = done.reduce((n, p) => n + p.rows, 0);
     if (total !== copy.rowCount()) throw new Error(`cut ${total} rows into parts but COPY reported ${copy.rowCount()}`);
     await removeStaleParts(deps, input, done);
-    return done;
+    // One stream made all the parts: its usage is spread over them.
+    const { cpuMs, peakRssBytes } = deps.meter.stop(usage);
+    return done.map((p) => ({ ...p, cpuMs: Math.round(cpuMs / done.length), peakRssBytes }));
   } catch (err) {
     copy?.session.close(err as Error);
     await sink?.abort();
+    deps.meter.stop(usage);
     throw toActivityFailure(err);
   } finally {
     stopHeartbeat();

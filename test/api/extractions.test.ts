@@ -93,6 +93,8 @@ describe('a job from submit to download', () => {
     expect(job.timings.startedAt).toEqual(expect.any(String));
     expect(job.timings.finishedAt).toEqual(expect.any(String));
     expect(job.attempts).toBe(1);
+    expect(job.worker.cpuMs).toBeGreaterThan(0);
+    expect(job.worker.peakRssBytes).toBeGreaterThan(0);
     expect(job.error).toBeNull();
     expect(job.allowedActions).toEqual(['restart', 'delete']);
   });
