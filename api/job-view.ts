@@ -23,7 +23,7 @@ export function jobView(job: JobRecord, live: ExtractionSnapshot | null, retry: 
       createdAt: job.createdAt.toISOString(),
       startedAt: startedAt?.toISOString() ?? null,
       finishedAt: finishedAt?.toISOString() ?? null,
-      queuedMs: (startedAt ?? (finishedAt ? finishedAt : now)).getTime() - job.createdAt.getTime(),
+      queuedMs: (startedAt ?? finishedAt ?? now).getTime() - job.createdAt.getTime(),
       runningMs,
     },
     attempts: Math.max(live?.attempts ?? job.attempts, retry?.attempt ?? 0),

@@ -1,9 +1,10 @@
 // Starts and stops the services Sluice needs, on loopback ports: PostgreSQL (wal_level=logical), the Temporal
 // dev server and MinIO. Used by `npm run dev` (persistent data dir) and by the test harness (throwaway dirs).
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { Binaries } from './binaries';
 
 export interface Service {
@@ -91,7 +92,6 @@ export async function startPostgres(bins: Binaries, dataDir: string, port: numbe
     '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20', '-c', 'max_connections=200', '-c', 'fsync=off'];
   const logFile = join(dataDir, 'postgres.log');
   const child = launch(join(bins.pgBinDir, 'postgres'), args, logFile, user);
-  if (user.uid !== undefined && existsSync(logFile) && statSync(logFile).uid !== user.uid) chownSync(logFile, user.uid, user.gid!);
   const url = (database = 'postgres') => `postgres://sluice@127.0.0.1:${port}/${database}`;
   await waitFor('PostgreSQL', child, async () => {
     execFileSync(join(bins.pgBinDir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']);
@@ -105,7 +105,8 @@ export interface TemporalService extends Service {
   uiUrl?: string;
 }
 
-export const SEARCH_ATTRIBUTES = ['SluiceTenant=Keyword', 'SluiceJobKind=Keyword', 'SluiceJobState=Keyword'];
+// The dev server registers the workflows' typed keys, so the names are written once.
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => `${k.name}=Keyword`);
 
 export async function startTemporal(bins: Binaries, dataDir: string, port: number, uiPort?: number): Promise<TemporalService> {
   mkdirSync(dataDir, { recursive: true });

@@ -51,10 +51,12 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: input.options.maxAttempts },
   });
   const { jobId, tenantId, request } = input;
-  const snap: ExtractionSnapshot = {
-    jobId, state: 'Queued', progress: emptyProgress(), plan: null, error: null, attempts: 0, worker: { cpuMs: 0, peakRssBytes: 0 },
+  // Everything a run counts; a restart begins from this again.
+  const freshRun = (): Omit<ExtractionSnapshot, 'jobId' | 'state'> => ({
+    progress: emptyProgress(), plan: null, error: null, attempts: 0, worker: { cpuMs: 0, peakRssBytes: 0 },
     startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
-  };
+  });
+  const snap: ExtractionSnapshot = { jobId, state: 'Queued', ...freshRun() };
   const now = () => new Date().toISOString(); // workflow time: deterministic on replay
   const root = CancellationScope.current();
   let work: CancellationScope | null = null;
@@ -165,9 +167,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     await CancellationScope.nonCancellable(() => acts.deleteJobFiles({ tenantId, jobId }));
     plan = null;
     finishedParts = [];
-    Object.assign(snap, {
-      progress: emptyProgress(), plan: null, error: null, attempts: 0, worker: { cpuMs: 0, peakRssBytes: 0 }, startedAt: null, finishedAt: null, manifest: null, filesExpireAt: null, filesExpiredAt: null,
-    });
+    Object.assign(snap, freshRun());
     await enter('Queued');
   }
 
@@ -208,52 +208,52 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
 
   await enter('Queued');
   for (;;) {
-    try {
-      work = new CancellationScope();
-      await work.run(runJob);
-    } catch (err) {
-      work = null;
-      if (!isCancellation(err)) {
-        snap.error = jobErrorOf(err);
-        snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
-        snap.finishedAt = now();
-        await writePartialManifest();
-        snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
-        await enter('Failed');
-        // With finished parts to offer, the workflow stays until they expire (a restart may come first).
-        if (snap.manifest && (await keepFilesUntilExpiry())) {
-          await restart();
-          continue;
-        }
-        throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
-      }
-      let command = root.consideredCancelled ? 'cancel' : pending;
-      pending = null;
-      try {
-        while (command === 'pause') {
-          await enter('Paused');
-          await condition(() => pending !== null);
-          command = pending;
-          pending = null;
-        }
-      } catch (waitErr) {
-        if (!isCancellation(waitErr)) throw waitErr;
-        command = 'cancel'; // a Temporal cancel request while paused
-      }
-      if (command === 'cancel') {
-        await cancelled();
-        if (root.consideredCancelled) throw err; // a Temporal cancel request: the execution shows as cancelled too
-        return snap;
-      }
-      if (command === 'restart') await restart();
-      continue; // resume (or restart): run again, skipping the parts already done
-    }
+    work = new CancellationScope();
+    const outcome = await work.run(runJob).then(() => ({ ok: true as const }), (err: unknown) => ({ ok: false as const, err }));
     work = null;
-    snap.finishedAt = now();
-    snap.filesExpireAt = expiryFromNow();
-    await enter('Completed');
-    if (!(await keepFilesUntilExpiry())) return snap;
-    await restart();
+    if (outcome.ok) {
+      snap.finishedAt = now();
+      snap.filesExpireAt = expiryFromNow();
+      await enter('Completed');
+      if (!(await keepFilesUntilExpiry())) return snap;
+      await restart();
+      continue;
+    }
+    const { err } = outcome;
+    if (!isCancellation(err)) {
+      snap.error = jobErrorOf(err);
+      snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
+      snap.finishedAt = now();
+      await writePartialManifest();
+      snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
+      await enter('Failed');
+      // With finished parts to offer, the workflow stays until they expire (a restart may come first).
+      if (snap.manifest && (await keepFilesUntilExpiry())) {
+        await restart();
+        continue;
+      }
+      throw ApplicationFailure.create({ type: snap.error.code, message: snap.error.message, nonRetryable: true, details: [snap.error] });
+    }
+    let command = root.consideredCancelled ? 'cancel' : pending;
+    pending = null;
+    try {
+      while (command === 'pause') {
+        await enter('Paused');
+        await condition(() => pending !== null);
+        command = pending;
+        pending = null;
+      }
+    } catch (waitErr) {
+      if (!isCancellation(waitErr)) throw waitErr;
+      command = 'cancel'; // a Temporal cancel request while paused
+    }
+    if (command === 'cancel') {
+      await cancelled();
+      if (root.consideredCancelled) throw err; // a Temporal cancel request: the execution shows as cancelled too
+      return snap;
+    }
+    if (command === 'restart') await restart();
+    // resume (or restart): run again, skipping the parts already done
   }
 }
 

@@ -4,3 +4,5 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const TENANT_ATTRIBUTE = defineSearchAttributeKey('SluiceTenant', SearchAttributeType.KEYWORD);
 export const JOB_KIND_ATTRIBUTE = defineSearchAttributeKey('SluiceJobKind', SearchAttributeType.KEYWORD);
 export const JOB_STATE_ATTRIBUTE = defineSearchAttributeKey('SluiceJobState', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTE_KEYS = [TENANT_ATTRIBUTE, JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE];

@@ -14,11 +14,11 @@ export const planExtraction = (deps: ExtractDeps) => async (input: ExtractionInp
       let plan: ExtractionPlan;
       if (request.query) {
         const select = await resolveQuery(session.client, request.query);
-        const est = await estimate(session.client, select);
+        const est = await estimate(session, select);
         plan = { select, strategy: 'single-stream', ranges: [{}], estimatedRows: est.rows, estimatedBytes: est.bytes };
       } else {
         const facts = await resolveTable(session.client, request);
-        const est = await estimate(session.client, facts.spec);
+        const est = await estimate(session, facts.spec);
         const split = chooseSplit(
           { relkind: facts.relkind, splitColumn: facts.spec.splitColumn?.name, keyBounds: facts.keyBounds, pages: facts.pages, orderBy: facts.spec.orderBy },
           partCount(est.rows, options.partRows, options.maxParts),

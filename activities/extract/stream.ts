@@ -9,7 +9,7 @@ import { deletePrefix, listKeys } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
 import { toActivityFailure } from './failure';
 import { keepHeartbeating } from './heartbeat';
-import { newSink, openCopy, type ReadInput } from './part';
+import { newSink, openCopy, type ReadInput } from './read';
 import type { PartSink } from './part-sink';
 
 export interface StreamInput extends ReadInput {

@@ -2,7 +2,8 @@
 import type { PoolClient } from 'pg';
 import { splitTableName, type ExtractionRequest } from '../../domain/extraction-request';
 import type { ColumnInfo, SelectSpec } from '../../domain/plan';
-import { bindValuesSql, selectSql } from './select-sql';
+import type { ReadSession } from './read-session';
+import { selectSql } from './select-sql';
 
 type TableSpec = SelectSpec & { kind: 'table' };
 
@@ -97,11 +98,10 @@ export async function resolveQuery(client: PoolClient, query: string): Promise<S
   return spec;
 }
 
-export async function estimate(client: PoolClient, spec: SelectSpec): Promise<{ rows: number; bytes: number }> {
+export async function estimate(session: ReadSession, spec: SelectSpec): Promise<{ rows: number; bytes: number }> {
   const sql = selectSql(spec, 'single-stream');
-  const bind = bindValuesSql(sql.values);
-  if (bind) await client.query(bind.text, bind.values);
-  const res = await client.query({ text: `EXPLAIN (FORMAT JSON) ${sql.text}`, queryMode: 'extended' } as never);
+  await session.bind(sql.values);
+  const res = await session.client.query({ text: `EXPLAIN (FORMAT JSON) ${sql.text}`, queryMode: 'extended' } as never);
   const plan = (res as unknown as { rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number; 'Plan Width': number } }[] }[] }).rows[0]['QUERY PLAN'][0].Plan;
   return { rows: Math.round(plan['Plan Rows']), bytes: Math.round(plan['Plan Rows'] * plan['Plan Width']) };
 }
