@@ -2,10 +2,18 @@
 import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { allowedActions } from '../domain/extraction-states';
 import { activeMsAt, emptyProgress, estimateCompletion, progressView } from '../domain/progress';
+import type { QueuePosition } from '../store/job-slots';
 import type { JobRecord } from '../store/jobs';
 import type { LiveStatus } from './live-status';
 
-export function jobView(job: JobRecord, live: ExtractionSnapshot | null, retry: LiveStatus['retry'] = null, now = new Date()) {
+export interface JobViewExtras {
+  retry?: LiveStatus['retry'];
+  /** Where a Queued job stands in the queue for a running slot. */
+  queue?: QueuePosition | null;
+  now?: Date;
+}
+
+export function jobView(job: JobRecord, live: ExtractionSnapshot | null, { retry = null, queue = null, now = new Date() }: JobViewExtras = {}) {
   const state = live?.state ?? job.state;
   const startedAt = live?.startedAt ? new Date(live.startedAt) : job.startedAt;
   const finishedAt = live?.finishedAt ? new Date(live.finishedAt) : job.finishedAt;
@@ -16,6 +24,7 @@ export function jobView(job: JobRecord, live: ExtractionSnapshot | null, retry: 
     id: job.id,
     kind: job.kind,
     state,
+    queue: state === 'Queued' ? queue : null,
     request: job.request,
     progress: { ...progressView(progress, state === 'Completed', runningMs), eta: state === 'Running' ? estimateCompletion(progress, now.getTime()) : null },
     plan: live?.plan ?? job.plan,

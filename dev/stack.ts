@@ -29,7 +29,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new PgClient({ connectionString: adminUrl });
   await client.connect();
   try {

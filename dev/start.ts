@@ -44,8 +44,8 @@ async function main() {
   const apiKey = await seedTenant(rt.db, { tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: stack.info.sourceUrl });
 
   const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const { worker, pools } = await createExtractionWorker(rt, native);
-  const running = worker.run();
+  const { worker, pools, run } = await createExtractionWorker(rt, native);
+  const running = run();
   stopping.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK drains it itself on SIGINT
     await running;

@@ -74,3 +74,12 @@ export function classifyError(err: ErrorLike, hint?: string): JobError {
   }
   return { ...UNKNOWN, message, sqlstate: null };
 }
+
+// A job whose workflow was ended outside Sluice (terminated in the Web UI or CLI, or timed out).
+export const workflowEndedError = (status: string): JobError => ({
+  code: 'workflow_ended',
+  message: `the job's workflow ended without finishing the job (${status})`,
+  sqlstate: null,
+  retryable: false,
+  suggestion: 'Restart the job to run it again; end jobs with cancel rather than by terminating their workflow.',
+});

@@ -52,8 +52,14 @@ export class JobStore {
   constructor(private readonly db: Pool) {}
 
   async create(job: { id: string; tenantId: string; request: ExtractionRequest; workflowId: string }): Promise<JobRecord> {
+    // The job joins the slot queue as it is made, so its place is the order of submission.
     const res = await this.db.query<JobRecord>(
-      `INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id) VALUES ($1, $2, 'extraction', 'Queued', $3, $4) RETURNING ${COLUMNS}`,
+      `WITH job AS (
+         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id) VALUES ($1, $2, 'extraction', 'Queued', $3, $4) RETURNING *
+       ), queued AS (
+         INSERT INTO job_slots (job_id, tenant_id, workflow_id) SELECT id, tenant_id, workflow_id FROM job
+       )
+       SELECT ${COLUMNS} FROM job`,
       [job.id, job.tenantId, job.request, job.workflowId],
     );
     return res.rows[0];
@@ -87,16 +93,30 @@ export class JobStore {
     return { jobs, nextCursor: res.rows.length > opts.limit ? encodeCursor(jobs[jobs.length - 1]) : null };
   }
 
-  // A finished job begins a new run: everything of the previous run is cleared.
+  // A finished job begins a new run: everything of the previous run is cleared, and it joins the back of the queue.
   async resetForRestart(tenantId: string, id: string): Promise<JobRecord | null> {
     const res = await this.db.query<JobRecord>(
-      `UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
-              files_expire_at = NULL, files_expired_at = NULL, worker_usage = NULL,
-              started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
-        WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      `WITH job AS (
+         UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
+                files_expire_at = NULL, files_expired_at = NULL, worker_usage = NULL,
+                started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
+          WHERE tenant_id = $1 AND id = $2 RETURNING *
+       ), queued AS (
+         INSERT INTO job_slots (job_id, tenant_id, workflow_id) SELECT id, tenant_id, workflow_id FROM job ON CONFLICT (job_id) DO NOTHING
+       )
+       SELECT ${COLUMNS} FROM job`,
       [tenantId, id],
     );
     return res.rows[0] ?? null;
+  }
+
+  /** Records that a still-active job's workflow ended on its own (terminated, timed out). */
+  async markEnded(id: string, error: JobError): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET state = 'Failed', error = $2, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+        WHERE id = $1 AND state IN ('Queued', 'Running', 'Paused')`,
+      [id, error],
+    );
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

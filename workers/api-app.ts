@@ -8,7 +8,7 @@ export function createApiApp(rt: Runtime, temporal: Client) {
   const c = rt.config;
   const pools = new SourcePools(3);
   const app = createApp({
-    jobs: rt.jobs, tenants: rt.tenants, temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c), pools,
+    jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c), pools,
     s3: rt.s3, s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
   });
   return { app, pools };

@@ -22,6 +22,9 @@ export const configSchema = z.object({
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),
   SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
+  SLUICE_MAX_RUNNING_JOBS: int(1, 10_000).default(16).describe('jobs running at once, all tenants together; more wait Queued in order'),
+  SLUICE_TENANT_MAX_RUNNING_JOBS: int(1, 10_000).default(4).describe("jobs one tenant runs at once; its further jobs wait Queued without holding up other tenants'"),
+  SLUICE_SLOT_SWEEP_SECONDS: int(1, 3600).default(60).describe('how often a worker looks for slots held by jobs whose workflow was terminated, and frees them'),
   SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts'),
   SLUICE_FILE_TTL_SECONDS: int(1, 366 * 24 * 3600).default(12 * 3600).describe("how long a completed job's files are kept before they are deleted"),

@@ -1,14 +1,21 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createExtractActivities } from '../activities/extract';
 import { ResourceMeter } from '../activities/extract/resource-meter';
+import { createSlotActivities } from '../activities/slots';
+import { wakeGranted } from '../activities/slots/wake';
 import { createStatusActivities } from '../activities/status';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
+import { startSlotSweeper } from './slot-sweeper';
 
-// The worker for extraction workflows and their activities. Tests pass a prebuilt `workflowBundle`.
+// The worker for extraction workflows and their activities, and the sweeper of abandoned job slots; `run()`
+// runs both until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
+  const temporal = new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
+  const wake = wakeGranted(temporal);
   const worker = await Worker.create({
     connection,
     namespace: c.TEMPORAL_NAMESPACE,
@@ -20,6 +27,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
         gzipLevel: c.SLUICE_GZIP_LEVEL, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, meter: new ResourceMeter(),
       }),
       ...createStatusActivities(rt.jobs),
+      ...createSlotActivities(rt.slots, wake),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
     // Progress in heartbeats is read by the API; send it often (heartbeats are RPCs, not history events).
@@ -27,5 +35,13 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     defaultHeartbeatThrottleInterval: '2s',
     ...extra,
   });
-  return { worker, pools };
+  const run = async () => {
+    const stopSweeper = startSlotSweeper({ slots: rt.slots, jobs: rt.jobs, temporal, wake, intervalSeconds: c.SLUICE_SLOT_SWEEP_SECONDS, log: rt.log });
+    try {
+      await worker.run();
+    } finally {
+      stopSweeper();
+    }
+  };
+  return { worker, pools, run };
 }

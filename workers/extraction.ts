@@ -7,9 +7,9 @@ import { createRuntime } from './runtime';
 async function main() {
   const rt = await createRuntime(loadConfig());
   const connection = await NativeConnection.connect({ address: rt.config.TEMPORAL_ADDRESS });
-  const { worker, pools } = await createExtractionWorker(rt, connection);
+  const { run, pools } = await createExtractionWorker(rt, connection);
   rt.log.info({ taskQueue: rt.config.SLUICE_TASK_QUEUE }, 'extraction worker running');
-  await worker.run();
+  await run();
   await pools.end();
   await connection.close();
   await rt.close();

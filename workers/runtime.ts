@@ -4,6 +4,8 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { createS3Client, ensureBucket } from '../connectors/s3/client';
 import type { ExtractionOptions } from '../domain/extraction-job';
+import type { QueueLimits } from '../domain/job-queue';
+import { SlotStore } from '../store/job-slots';
 import { JobStore } from '../store/jobs';
 import { migrate } from '../store/migrate';
 import { TenantStore } from '../store/tenants';
@@ -14,6 +16,7 @@ export interface Runtime {
   db: Pool;
   jobs: JobStore;
   tenants: TenantStore;
+  slots: SlotStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -39,6 +42,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     config, db, s3, s3Public, log,
     jobs: new JobStore(db),
     tenants: new TenantStore(db),
+    slots: new SlotStore(db, queueLimits(config)),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();
@@ -55,3 +59,5 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   heartbeatTimeoutSeconds: c.SLUICE_HEARTBEAT_TIMEOUT_SECONDS,
   fileTtlSeconds: c.SLUICE_FILE_TTL_SECONDS,
 });
+
+export const queueLimits = (c: Config): QueueLimits => ({ global: c.SLUICE_MAX_RUNNING_JOBS, perTenant: c.SLUICE_TENANT_MAX_RUNNING_JOBS });

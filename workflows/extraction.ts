@@ -5,6 +5,9 @@
 // Control: pause, resume, restart and cancel arrive as signals (Web UI, CLI) or as updates (the API, which
 // gets 200 or a refusal at once). An accepted command interrupts the running work; the loop below then acts
 // on it. Pause cancels the parts in flight and keeps the finished ones; resume runs the parts not done.
+//
+// Slots: a job runs only while it holds one of the limited running slots (store/job-slots.ts). It claims one
+// before each run, waits Queued until granted (a signal wakes it), and gives it back on leaving Running.
 import {
   ActivityCancellationType,
   ApplicationFailure,
@@ -19,11 +22,14 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ExtractActivities } from '../activities/extract';
+import type { SlotActivities } from '../activities/slots';
 import type { StatusActivities } from '../activities/status';
 import type { ExtractionInput, ExtractionSnapshot, PartResult } from '../domain/extraction-job';
 import { applyAction, isFinished, type ExtractionAction, type ExtractionState } from '../domain/extraction-states';
+import { SLOT_GRANTED_SIGNAL } from '../domain/job-queue';
 import type { ExtractionPlan } from '../domain/plan';
 import { activeMsAt, addSample, emptyProgress } from '../domain/progress';
 import { failedAttemptOf, jobErrorOf } from './failures';
@@ -38,10 +44,15 @@ export const commandUpdates = Object.fromEntries(JOB_COMMANDS.map((c) => [c, def
 >;
 export const cancelSignal = commandSignals.cancel;
 export const progressQuery = defineQuery<ExtractionSnapshot>('progress');
+export const slotGrantedSignal = defineSignal(SLOT_GRANTED_SIGNAL);
 /** The type of the failure an update is refused with; its details hold `{ state, allowed }`. */
 export const ACTION_NOT_ALLOWED = 'action_not_allowed';
 
-const status = proxyLocalActivities<StatusActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
+const local = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
+const status = proxyLocalActivities<StatusActivities>(local);
+const slots = proxyLocalActivities<SlotActivities>(local);
+// A granted slot is signalled; this timer only guards against a signal that never came.
+const SLOT_RECHECK = '1 minute';
 
 export async function extractionWorkflow(input: ExtractionInput): Promise<ExtractionSnapshot> {
   const acts = proxyActivities<ExtractActivities>({
@@ -64,6 +75,9 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   let plan: ExtractionPlan | null = null;
   let finishedParts: PartResult[] = []; // by part index; kept across pause and resume
   let transitions = 0;
+  let inSlotQueue = false; // queued for a slot or holding one
+  let slotSignals = 0;
+  setHandler(slotGrantedSignal, () => void slotSignals++);
 
   const accept = (command: JobCommand): boolean => {
     if (!applyAction(snap.state, command).ok) return false;
@@ -78,8 +92,9 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
       const target = applyAction(snap.state, command).state;
       const before = transitions;
       accept(command);
-      // Answer once the job is in the target state, or has ended otherwise meanwhile (say, it failed).
-      await condition(() => transitions > before && (snap.state === target || isFinished(snap.state)));
+      // Answer once the job is in the target state, or has ended otherwise meanwhile (say, it failed). A resumed
+      // job waiting for a slot answers Queued.
+      await condition(() => transitions > before && (snap.state === target || isFinished(snap.state) || (command === 'resume' && snap.state === 'Queued')));
       return snap;
     }, {
       validator: () => {
@@ -101,6 +116,21 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     upsertSearchAttributes([{ key: JOB_STATE_ATTRIBUTE, value: state }]);
     setCurrentDetails(details(snap));
     await status.recordSnapshot(snap);
+    // After the record: the job a freed slot goes to never shows Running beside this one.
+    if (inSlotQueue && state !== 'Queued' && state !== 'Running') {
+      await slots.releaseSlot(jobId);
+      inSlotQueue = false;
+    }
+  }
+
+  async function waitForSlot(): Promise<void> {
+    inSlotQueue = true;
+    for (;;) {
+      const seen = slotSignals;
+      if ((await slots.claimSlot({ jobId, tenantId, workflowId: workflowInfo().workflowId })).granted) return;
+      if (snap.state !== 'Queued') await enter('Queued');
+      await condition(() => slotSignals > seen, SLOT_RECHECK);
+    }
   }
 
   const partDone = (r: PartResult) => {
@@ -143,6 +173,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   }
 
   async function runJob(): Promise<void> {
+    await waitForSlot();
     if (!plan) {
       plan = await acts.planExtraction(input);
       snap.plan = { strategy: plan.strategy, estimatedRows: plan.estimatedRows, estimatedBytes: plan.estimatedBytes, parts: plan.ranges.length };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { SourcePools } from '../../connectors/postgres/pools';
 import type { ExtractionOptions } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
+import type { SlotStore } from '../../store/job-slots';
 import type { JobStore } from '../../store/jobs';
 import type { TenantStore } from '../../store/tenants';
 import { jobView } from '../job-view';
@@ -13,6 +14,7 @@ import { startExtractionWorkflow, workflowIdFor } from '../start-workflow';
 
 export interface ExtractionRouteDeps {
   jobs: JobStore;
+  slots: SlotStore;
   tenants: TenantStore;
   temporal: Client;
   taskQueue: string;
@@ -42,7 +44,7 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
       await d.jobs.delete(tenantId, jobId);
       throw err;
     }
-    res.status(202).location(`/v1/jobs/${jobId}`).json(jobView(job, null));
+    res.status(202).location(`/v1/jobs/${jobId}`).json(jobView(job, null, { queue: await d.slots.position(jobId) }));
   });
   return router;
 }

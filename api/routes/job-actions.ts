@@ -14,7 +14,7 @@ import { ACTION_NOT_ALLOWED, commandUpdates, JOB_COMMANDS, type JobCommand } fro
 import { jobView } from '../job-view';
 import { notFound, Problem } from '../problem';
 import { startExtractionWorkflow } from '../start-workflow';
-import type { JobRouteDeps } from './jobs';
+import { queuePosition, type JobRouteDeps } from './jobs';
 
 export type JobActionDeps = JobRouteDeps & { temporal: Client; taskQueue: string; options: ExtractionOptions };
 
@@ -29,25 +29,23 @@ export function jobActionRoutes(d: JobActionDeps): Router {
     let job = await d.jobs.get(req.tenant.id, req.params.id);
     if (!job) throw notFound(`job ${req.params.id}`);
 
-    {
-      try {
-        const snapshot = await d.temporal.workflow.getHandle(job.workflowId).executeUpdate(commandUpdates[action]);
-        return res.json(jobView(job, snapshot));
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === ACTION_NOT_ALLOWED) {
-          const { state } = err.cause.details?.[0] as { state: ExtractionState };
-          throw notAllowed(job, action, state);
-        }
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        job = (await d.jobs.get(job.tenantId, job.id))!; // it ended meanwhile: decide on the finished job
+    try {
+      const snapshot = await d.temporal.workflow.getHandle(job.workflowId).executeUpdate(commandUpdates[action]);
+      return res.json(jobView(job, snapshot, { queue: await queuePosition(d.slots, job.id, snapshot.state) }));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === ACTION_NOT_ALLOWED) {
+        const { state } = err.cause.details?.[0] as { state: ExtractionState };
+        throw notAllowed(job, action, state);
       }
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      job = (await d.jobs.get(job.tenantId, job.id))!; // it ended meanwhile: decide on the finished job
     }
 
     if (!applyAction(job.state, action).ok) throw notAllowed(job, action, job.state);
     await deletePrefix(d.s3, d.bucket, jobPrefix(job.tenantId, job.id));
     const restarted = (await d.jobs.resetForRestart(job.tenantId, job.id))!;
     await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, restarted);
-    res.json(jobView(restarted, null));
+    res.json(jobView(restarted, null, { queue: await d.slots.position(job.id) }));
   });
   return router;
 }

@@ -2,9 +2,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
-import { EXTRACTION_STATES, isActive } from '../../domain/extraction-states';
+import { EXTRACTION_STATES, isActive, type ExtractionState } from '../../domain/extraction-states';
 import { jobPrefix } from '../../domain/plan';
 import { deletePrefix, presignGet } from '../../connectors/s3/objects';
+import type { SlotStore } from '../../store/job-slots';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
 import { cancelSignal } from '../../workflows/extraction';
 import { jobView } from '../job-view';
@@ -13,6 +14,7 @@ import { badRequest, fromZod, notFound, Problem } from '../problem';
 
 export interface JobRouteDeps {
   jobs: JobStore;
+  slots: SlotStore;
   temporal: Client;
   s3: S3Client;
   s3Public: S3Client;
@@ -26,6 +28,9 @@ const listQuery = z.object({
   cursor: z.string().max(500).optional(),
 }).strict();
 
+export const queuePosition = (slots: SlotStore, jobId: string, state: ExtractionState) =>
+  state === 'Queued' ? slots.position(jobId) : null;
+
 export function jobRoutes(d: JobRouteDeps): Router {
   const router = Router();
 
@@ -36,7 +41,8 @@ export function jobRoutes(d: JobRouteDeps): Router {
   };
   const view = async (job: JobRecord) => {
     const live = isActive(job.state) ? await liveStatus(d.temporal, job.workflowId) : null;
-    return jobView(job, live?.snapshot ?? null, live?.retry ?? null);
+    const queue = await queuePosition(d.slots, job.id, live?.snapshot?.state ?? job.state);
+    return jobView(job, live?.snapshot ?? null, { retry: live?.retry ?? null, queue });
   };
 
   router.get('/v1/jobs', async (req, res) => {

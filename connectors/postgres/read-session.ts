@@ -66,6 +66,9 @@ export class ReadSession {
     if (this.released) return;
     this.released = true;
     this.client.off('error', this.onError);
-    this.client.release(err ?? this.lostWith ?? undefined);
+    const reason = err ?? this.lostWith ?? undefined;
+    // A connection destroyed mid-COPY can still report how it ended (say, the server shutting down).
+    if (reason) this.client.on('error', () => undefined);
+    this.client.release(reason);
   }
 }

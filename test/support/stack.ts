@@ -5,7 +5,8 @@ import { NativeConnection, Runtime as TemporalRuntime, DefaultLogger } from '@te
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
-import { stackEnv, type StackInfo } from '../../dev/stack';
+import { ensureDatabase, stackEnv, type StackInfo } from '../../dev/stack';
+import { migrate } from '../../store/migrate';
 import { seedTenant } from '../../dev/seed';
 import { loadConfig, type Config } from '../../workers/config';
 import { createExtractionWorker } from '../../workers/extraction-worker';
@@ -25,6 +26,16 @@ export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toStri
 
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return stackEnv(stackInfo(), { SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), ...extra });
+}
+
+/** A Sluice database of its own (migrated), for tests that count every job in it, such as the slot queue. */
+export async function ownSluiceDatabase(): Promise<string> {
+  const name = uniqueName('sluice');
+  const url = new URL(stackInfo().databaseUrl);
+  await ensureDatabase(url.toString(), name);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return url.toString();
 }
 
 export async function sourceClient(): Promise<PgClient> {
@@ -58,8 +69,8 @@ export async function testSluice(extra: Record<string, string> = {}): Promise<Te
     config, rt, temporal, tenantId, apiKey,
     async startWorker() {
       const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-      const { worker, pools } = await createExtractionWorker(rt, native, { workflowBundle: { codePath: process.env.SLUICE_TEST_WORKFLOW_BUNDLE! } });
-      const running = worker.run();
+      const { worker, pools, run } = await createExtractionWorker(rt, native, { workflowBundle: { codePath: process.env.SLUICE_TEST_WORKFLOW_BUNDLE! } });
+      const running = run();
       let stopped = false;
       const stop = async () => {
         if (stopped) return;

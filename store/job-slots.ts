@@ -1,0 +1,92 @@
+// The queue of jobs for running slots, in Sluice's database so that every worker and API process sees one
+// queue. Slots are granted inside a transaction under one advisory lock: no slot is given twice, and the
+// queue order is the order rows were added.
+import type { Pool, PoolClient } from 'pg';
+import { jobsToAdmit, waitReason, type QueueEntry, type QueueLimits, type QueueWait } from '../domain/job-queue';
+
+export interface SlotHolder {
+  jobId: string;
+  workflowId: string;
+}
+
+export interface QueuePosition {
+  /** 1 for the next job to start; 0 once a slot is granted and the job is starting. */
+  position: number;
+  waitingFor: QueueWait | null;
+}
+
+// Any constant: it names the lock that serialises every change of the queue.
+const QUEUE_LOCK = 0x51_75_65_75;
+
+export class SlotStore {
+  constructor(private readonly db: Pool, private readonly limits: QueueLimits) {}
+
+  /** Puts a job in the queue (if it is not there) and grants what the limits allow. */
+  async claim(slot: SlotHolder & { tenantId: string }): Promise<{ granted: boolean; admitted: SlotHolder[] }> {
+    return this.locked(async (tx) => {
+      await tx.query('INSERT INTO job_slots (job_id, tenant_id, workflow_id) VALUES ($1, $2, $3) ON CONFLICT (job_id) DO NOTHING',
+        [slot.jobId, slot.tenantId, slot.workflowId]);
+      const admitted = await this.admit(tx);
+      const res = await tx.query<{ granted: boolean }>('SELECT granted_at IS NOT NULL AS granted FROM job_slots WHERE job_id = $1', [slot.jobId]);
+      return { granted: res.rows[0]?.granted ?? false, admitted };
+    });
+  }
+
+  /** Takes a job out of the queue, freeing its slot if it held one, and grants what the limits now allow. */
+  async release(jobId: string): Promise<SlotHolder[]> {
+    return this.locked(async (tx) => {
+      await tx.query('DELETE FROM job_slots WHERE job_id = $1', [jobId]);
+      return this.admit(tx);
+    });
+  }
+
+  /** Slots granted longer ago than `seconds`: candidates for a check that their workflow still runs. */
+  async grantedBefore(seconds: number): Promise<SlotHolder[]> {
+    const res = await this.db.query<SlotHolder>(
+      `SELECT job_id AS "jobId", workflow_id AS "workflowId" FROM job_slots
+        WHERE granted_at < clock_timestamp() - make_interval(secs => $1) ORDER BY seq`,
+      [seconds],
+    );
+    return res.rows;
+  }
+
+  async position(jobId: string): Promise<QueuePosition | null> {
+    const res = await this.db.query<{ granted: boolean; ahead: number; tenantRunning: number }>(
+      `SELECT me.granted_at IS NOT NULL AS granted,
+              (SELECT count(*)::int FROM job_slots q WHERE q.granted_at IS NULL AND q.seq < me.seq) AS ahead,
+              (SELECT count(*)::int FROM job_slots t WHERE t.tenant_id = me.tenant_id AND t.granted_at IS NOT NULL) AS "tenantRunning"
+         FROM job_slots me WHERE me.job_id = $1`,
+      [jobId],
+    );
+    const row = res.rows[0];
+    if (!row) return null;
+    return row.granted ? { position: 0, waitingFor: null } : { position: row.ahead + 1, waitingFor: waitReason(row.tenantRunning, this.limits) };
+  }
+
+  private async admit(tx: PoolClient): Promise<SlotHolder[]> {
+    const res = await tx.query<QueueEntry & { workflowId: string }>(
+      `SELECT job_id AS "jobId", tenant_id AS "tenantId", workflow_id AS "workflowId", granted_at IS NOT NULL AS granted
+         FROM job_slots ORDER BY seq`,
+    );
+    const ids = new Set(jobsToAdmit(res.rows, this.limits));
+    if (!ids.size) return [];
+    await tx.query('UPDATE job_slots SET granted_at = clock_timestamp() WHERE job_id = ANY($1)', [[...ids]]);
+    return res.rows.filter((r) => ids.has(r.jobId)).map(({ jobId, workflowId }) => ({ jobId, workflowId }));
+  }
+
+  private async locked<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const tx = await this.db.connect();
+    try {
+      await tx.query('BEGIN');
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [QUEUE_LOCK]);
+      const result = await fn(tx);
+      await tx.query('COMMIT');
+      return result;
+    } catch (err) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
+  }
+}
