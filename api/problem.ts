@@ -9,6 +9,7 @@ export class Problem extends Error {
     readonly title: string,
     detail: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -34,7 +35,7 @@ function hintFor(issue: z.core.$ZodIssue): { hint?: string } {
 }
 
 export const sendProblem = (res: Parameters<RequestHandler>[1], instance: string, p: Problem) =>
-  res.status(p.status).type('application/problem+json').json({
+  res.status(p.status).set(p.headers).type('application/problem+json').json({
     type: 'about:blank', title: p.title, status: p.status, detail: p.message, instance, ...p.extra,
   });
 

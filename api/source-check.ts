@@ -1,32 +1,43 @@
-// Checks a request against the source's catalog before a job is made, so a wrong table, column, time zone
-// or query syntax is a 400 naming the field instead of a failed job. A source that cannot be reached is not
-// the request's fault: the job is accepted and retries.
+// Checks a request against the source's catalog before anything runs, so a wrong table, column, time zone
+// or query syntax is a 400 naming the field instead of a failed job, and estimates its answer with EXPLAIN.
+// A source that cannot be reached is not the request's fault: the answer is null, and a job (which retries)
+// can still be made.
 import type { SourcePools } from '../connectors/postgres/pools';
-import { resolveQuery, resolveTable } from '../connectors/postgres/catalog';
+import { estimate, resolveQuery, resolveTable } from '../connectors/postgres/catalog';
 import { ReadSession } from '../connectors/postgres/read-session';
 import { classifyError } from '../domain/errors';
 import type { ExtractionRequest } from '../domain/extraction-request';
+import { answerBytes, type SizeEstimate } from '../domain/inline-decision';
+import type { SelectSpec } from '../domain/plan';
 import { badRequest } from './problem';
 
 const REQUEST_FAULTS = /^(42|22|25|0A)/; // syntax/undefined objects, bad values, read-only violations, unsupported (a writing WITH)
 
-export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, request: ExtractionRequest): Promise<void> {
+export interface SourceFacts {
+  select: SelectSpec;
+  estimate: SizeEstimate;
+}
+
+export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, request: ExtractionRequest): Promise<SourceFacts | null> {
   let session: ReadSession;
   try {
     session = await ReadSession.open(pools.get(sourceUrl), { timeZone: request.timeZone, statementTimeoutMs: 5000 });
   } catch (err) {
     if ((err as { code?: string }).code === '22023') throw badRequest('timeZone', (err as Error).message, 'use an IANA time zone name such as "UTC" or "Europe/Paris"');
-    return;
+    return null;
   }
   try {
-    if (request.query) await resolveQuery(session.client, request.query);
-    else await resolveTable(session.client, request);
+    const select = request.query ? await resolveQuery(session.client, request.query) : (await resolveTable(session.client, request)).spec;
+    const planned = await estimate(session, select);
     await session.commit();
+    const bytes = answerBytes(planned, select.columns.map((c) => c.name), request.format);
+    return { select, estimate: { rows: planned.rows, bytes, cost: planned.cost } };
   } catch (err) {
     session.close(err as Error);
     const e = err as { code?: unknown; message: string; hint?: string; field?: string };
     if (typeof e.code === 'string' && REQUEST_FAULTS.test(e.code)) {
       throw badRequest(e.field ?? (request.query ? 'query' : 'table'), e.message, e.hint ?? classifyError(e).suggestion);
     }
+    return null;
   }
 }

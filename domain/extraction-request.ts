@@ -47,7 +47,7 @@ export const extractionRequestSchema = z
     query: z.string().min(1).max(100_000).optional(),
     format: z.enum(FORMATS).default('csv'),
     compression: z.enum(COMPRESSIONS).default('gzip'),
-    mode: z.enum(['job', 'auto', 'inline']).default('job'),
+    mode: z.enum(['auto', 'inline', 'job']).default('auto').describe('auto: inline when small enough, else a job'),
     timeZone: z.string().min(1).max(64).default('UTC').describe('session TimeZone for timestamptz text'),
   })
   .strict()
@@ -58,9 +58,6 @@ export const extractionRequestSchema = z
       for (const field of ['columns', 'filter', 'orderBy'] as const) {
         if (r[field]) ctx.addIssue({ code: 'custom', path: [field], message: `"${field}" applies to "table"; write it into the query instead` });
       }
-    }
-    if (r.mode !== 'job') {
-      ctx.addIssue({ code: 'custom', path: ['mode'], message: `mode "${r.mode}" is not available yet; use "job"` });
     }
   });
 export type ExtractionRequest = z.infer<typeof extractionRequestSchema>;

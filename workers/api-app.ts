@@ -1,15 +1,28 @@
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
+import { InlineCapacity } from '../api/inline/capacity';
 import { SourcePools } from '../connectors/postgres/pools';
+import type { InlineLimits } from '../domain/inline-decision';
+import type { Config } from './config';
 import { extractionOptions, type Runtime } from './runtime';
+
+const inlineLimits = (c: Config): InlineLimits => ({
+  maxRows: c.SLUICE_INLINE_MAX_ROWS,
+  maxBytes: c.SLUICE_INLINE_MAX_BYTES,
+  maxCost: c.SLUICE_INLINE_MAX_COST,
+  maxConcurrent: c.SLUICE_INLINE_MAX_CONCURRENT,
+  timeoutMs: c.SLUICE_INLINE_TIMEOUT_MS,
+});
 
 // The API wired from a runtime; `pools` must be ended by the caller on shutdown.
 export function createApiApp(rt: Runtime, temporal: Client) {
   const c = rt.config;
-  const pools = new SourcePools(3);
+  // A connection per inline answer in progress, and a few for checking requests.
+  const pools = new SourcePools(c.SLUICE_INLINE_MAX_CONCURRENT + 3);
   const app = createApp({
     jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c), pools,
     s3: rt.s3, s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
+    inline: { limits: inlineLimits(c), capacity: new InlineCapacity(), gzipLevel: c.SLUICE_GZIP_LEVEL },
   });
   return { app, pools };
 }

@@ -1,10 +1,8 @@
 // What part and stream activities share: the selection to read, a COPY of it, and a part file to write.
-import type { Readable } from 'node:stream';
 import type { Compression, Format } from '../../domain/extraction-request';
 import { jobPrefix, partFileName, type PartRange, type SelectSpec, type SplitStrategy } from '../../domain/plan';
-import { CopyTextToNdjson } from '../../connectors/postgres/copy-text-to-ndjson';
+import { copyOutput } from '../../connectors/postgres/copy-output';
 import { ReadSession } from '../../connectors/postgres/read-session';
-import { copySql, selectSql } from '../../connectors/postgres/select-sql';
 import { sourcePool, type ExtractDeps } from './deps';
 import { PartSink } from './part-sink';
 
@@ -25,17 +23,11 @@ export async function openCopy(deps: ExtractDeps, input: ReadInput, signal: Abor
   const pool = await sourcePool(deps, input.tenantId, input.source);
   const session = await ReadSession.open(pool, { timeZone: input.timeZone, statementTimeoutMs: deps.statementTimeoutMs });
   try {
-    const { stream, rowCount } = await session.copy(copySql(selectSql(input.select, input.strategy, range), input.format));
+    const { copy, output, rowCount } = await copyOutput(session, input.select, input.format, input.strategy, range);
     signal.addEventListener('abort', () => {
       session.close(new Error('cancelled'));
-      stream.destroy(new Error('cancelled'));
+      copy.destroy(new Error('cancelled'));
     }, { once: true });
-    let output: Readable = stream;
-    if (input.format === 'ndjson') {
-      const decoder = new CopyTextToNdjson();
-      stream.on('error', (err) => decoder.destroy(err));
-      output = stream.pipe(decoder);
-    }
     return { session, output, rowCount };
   } catch (err) {
     session.close(err as Error);

@@ -1,12 +1,18 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { SourcePools } from '../../connectors/postgres/pools';
 import type { ExtractionOptions } from '../../domain/extraction-job';
-import { extractionRequestSchema } from '../../domain/extraction-request';
+import { extractionRequestSchema, type ExtractionRequest } from '../../domain/extraction-request';
+import { decide, type InlineLimits } from '../../domain/inline-decision';
+import type { SelectSpec } from '../../domain/plan';
 import type { SlotStore } from '../../store/job-slots';
 import type { JobStore } from '../../store/jobs';
 import type { TenantStore } from '../../store/tenants';
+import type { InlineCapacity } from '../inline/capacity';
+import { decisionHeaders, refusal, sendAnswer, type DecisionReport } from '../inline/respond';
+import { answerInline } from '../inline/run';
 import { jobView } from '../job-view';
 import { checkAgainstSource } from '../source-check';
 import { badRequest, fromZod } from '../problem';
@@ -19,8 +25,9 @@ export interface ExtractionRouteDeps {
   temporal: Client;
   taskQueue: string;
   options: ExtractionOptions;
-  /** Connections to sources, for checking requests against their catalogs. */
+  /** Connections to sources, for checking requests against their catalogs and answering inline. */
   pools: SourcePools;
+  inline: { limits: InlineLimits; capacity: InlineCapacity; gzipLevel: number };
 }
 
 export function extractionRoutes(d: ExtractionRouteDeps): Router {
@@ -34,17 +41,69 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     if (!sourceUrl) {
       throw badRequest('source', `no source named "${request.source}" is registered`, 'use the name of a source registered for your tenant, e.g. "demo"');
     }
-    await checkAgainstSource(d.pools, sourceUrl, request);
-    const jobId = `job_${randomBytes(10).toString('hex')}`; // hex: easy to read, select and type
-    const workflowId = workflowIdFor(tenantId, jobId);
-    const job = await d.jobs.create({ id: jobId, tenantId, request, workflowId });
+    const facts = await checkAgainstSource(d.pools, sourceUrl, request);
+    const { limits, capacity } = d.inline;
+    const estimate = facts?.estimate ?? null;
+    const decision = decide({ mode: request.mode, format: request.format, estimate, limits, inlineInUse: capacity.inUse });
+    if (decision.mode === 'job') return acceptJob(d, res, tenantId, request, { rule: decision.rule, estimate, limits });
+    if (decision.mode === 'refuse') throw refusal({ rule: decision.rule, estimate, limits });
+
+    capacity.take(); // in the same tick as the decision that counted the answers in progress
     try {
-      await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, job);
-    } catch (err) {
-      await d.jobs.delete(tenantId, jobId);
-      throw err;
+      // decide() answers inline only with an estimate, so the source was checked.
+      const report = await answerOrSayWhyNot(d, res, request, d.pools.get(sourceUrl), facts!.select, { rule: decision.rule, estimate, limits });
+      if (!report) return;
+      if (request.mode === 'inline') throw refusal(report);
+      return await acceptJob(d, res, tenantId, request, report);
+    } finally {
+      capacity.give();
     }
-    res.status(202).location(`/v1/jobs/${jobId}`).json(jobView(job, null, { queue: await d.slots.position(jobId) }));
   });
   return router;
+}
+
+// Sends the rows, or says why they could not be sent (a job or a refusal follows). Null when nothing is left
+// to answer: the rows were sent, or the client left.
+async function answerOrSayWhyNot(
+  d: ExtractionRouteDeps, res: Response, request: ExtractionRequest, pool: Pool, select: SelectSpec, decided: DecisionReport,
+): Promise<DecisionReport | null> {
+  const { estimate, limits } = decided;
+  const outcome = await answerInline(pool, select, request, limits, clientGone(res));
+  switch (outcome.kind) {
+    case 'abandoned':
+      return null;
+    case 'answer':
+      await sendAnswer(res, request, outcome.chunks, { ...decided, seen: outcome.seen }, d.inline.gzipLevel);
+      return null;
+    case 'overrun':
+      return { rule: outcome.rule, estimate, limits, seen: outcome.seen };
+    case 'failed':
+      // The source refused the statement (a division by zero, a bad cast): the request's fault, as when the
+      // check finds it, and a job would fail the same way. What a retry can fix, a job retries.
+      if (!outcome.error.retryable) throw badRequest(request.query ? 'query' : 'table', outcome.error.message, outcome.error.suggestion);
+      return { rule: 'source_unavailable', estimate, limits };
+  }
+}
+
+async function acceptJob(d: ExtractionRouteDeps, res: Response, tenantId: string, request: ExtractionRequest, decision: DecisionReport) {
+  const jobId = `job_${randomBytes(10).toString('hex')}`; // hex: easy to read, select and type
+  const workflowId = workflowIdFor(tenantId, jobId);
+  const job = await d.jobs.create({ id: jobId, tenantId, request, workflowId });
+  try {
+    await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, job);
+  } catch (err) {
+    await d.jobs.delete(tenantId, jobId);
+    throw err;
+  }
+  const view = jobView(job, null, { queue: await d.slots.position(jobId) });
+  res.status(202).location(`/v1/jobs/${jobId}`).set(decisionHeaders('job', decision)).json({ ...view, decision: { mode: 'job', ...decision } });
+}
+
+// Aborts when the client leaves before its answer is complete.
+function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableEnded) gone.abort(new Error('the client went away'));
+  });
+  return gone.signal;
 }

@@ -98,10 +98,13 @@ export async function resolveQuery(client: PoolClient, query: string): Promise<S
   return spec;
 }
 
-export async function estimate(session: ReadSession, spec: SelectSpec): Promise<{ rows: number; bytes: number }> {
+type PlanNode = { 'Plan Rows': number; 'Plan Width': number; 'Total Cost': number };
+
+/** The planner's rows, rows × average width in bytes, and total cost of the selection. */
+export async function estimate(session: ReadSession, spec: SelectSpec): Promise<{ rows: number; bytes: number; cost: number }> {
   const sql = selectSql(spec, 'single-stream');
   await session.bind(sql.values);
   const res = await session.client.query({ text: `EXPLAIN (FORMAT JSON) ${sql.text}`, queryMode: 'extended' } as never);
-  const plan = (res as unknown as { rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number; 'Plan Width': number } }[] }[] }).rows[0]['QUERY PLAN'][0].Plan;
-  return { rows: Math.round(plan['Plan Rows']), bytes: Math.round(plan['Plan Rows'] * plan['Plan Width']) };
+  const plan = (res as unknown as { rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }).rows[0]['QUERY PLAN'][0].Plan;
+  return { rows: Math.round(plan['Plan Rows']), bytes: Math.round(plan['Plan Rows'] * plan['Plan Width']), cost: plan['Total Cost'] };
 }

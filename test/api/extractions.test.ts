@@ -39,8 +39,7 @@ describe('authentication', () => {
 describe('POST /v1/extractions refuses bad input, naming the field', () => {
   test.each([
     ['neither table nor query', { source: 'src' }, 'table'],
-    ['inline mode (not yet)', { source: 'src', table, mode: 'inline' }, 'mode'],
-    ['auto mode (not yet)', { source: 'src', table, mode: 'auto' }, 'mode'],
+    ['an unknown mode', { source: 'src', table, mode: 'later' }, 'mode'],
     ['an unknown format', { source: 'src', table, mode: 'job', format: 'xml' }, 'format'],
     ['an unknown field', { source: 'src', table, mode: 'job', sql: 'x' }, 'body'],
     ['an operator without value', { source: 'src', table, mode: 'job', filter: [{ column: 'id', op: 'eq' }] }, 'filter[0].value'],

@@ -1,3 +1,6 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { joinCsvParts } from '../support/jobs';
 import type { TestApi } from '../support/stack';
 
 export const PROBLEM = 'application/problem+json';
@@ -24,4 +27,35 @@ export async function waitForState(api: TestApi, id: string, states: string[]) {
     if (FINISHED.includes(job.state)) throw new Error(`job ${id} ended ${job.state}, not ${states.join('/')}: ${JSON.stringify(job)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** POST /v1/extractions with the bytes as they come off the wire: a gzip answer stays gzip (fetch would decode it). */
+export function postRaw(api: TestApi, apiKey: string, body: unknown): Promise<RawResponse> {
+  return new Promise((ok, fail) => {
+    const req = request(`${api.url}/v1/extractions`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** A completed job's files, decompressed and joined: CSV with the header once, NDJSON as is. */
+export async function jobOutput(api: TestApi, id: string): Promise<string> {
+  const files = await (await api.call('GET', `/v1/jobs/${id}/files`)).json();
+  const parts: string[] = [];
+  for (const part of files.parts) {
+    const body = Buffer.from(await (await fetch(part.url)).arrayBuffer());
+    parts.push((files.compression === 'gzip' ? gunzipSync(body) : body).toString('utf8'));
+  }
+  return files.format === 'csv' ? joinCsvParts(parts) : parts.join('');
 }

@@ -102,8 +102,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(s: TestSluice): Promise<TestApi> {
-  const { app, pools } = createApiApp(s.rt, s.temporal);
+/** The API of `s`, on a free port; `config` overrides settings of this API alone (e.g. inline limits). */
+export async function startApi(s: TestSluice, config: Partial<Config> = {}): Promise<TestApi> {
+  const { app, pools } = createApiApp({ ...s.rt, config: { ...s.rt.config, ...config } }, s.temporal);
   const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
     const srv = app.listen(0, '127.0.0.1', () => ok(srv));
   });

@@ -1,7 +1,7 @@
 // The body of POST /v1/extractions: what is accepted (with defaults filled in) and what is refused, and where.
 import { extractionRequestSchema, FILTER_OPERATORS, splitTableName } from '../../domain/extraction-request';
 
-const DEFAULTS = { format: 'csv', compression: 'gzip', mode: 'job', timeZone: 'UTC' };
+const DEFAULTS = { format: 'csv', compression: 'gzip', mode: 'auto', timeZone: 'UTC' };
 
 // The issues of a refused body, as "path: message" lines (path "" for the body itself).
 function refusals(body: unknown): { path: string; message: string }[] {
@@ -37,6 +37,10 @@ describe('accepted requests', () => {
     ],
   ])('%s', (_name, body, expected) => {
     expect(extractionRequestSchema.parse(body)).toEqual(expected ?? body);
+  });
+
+  test.each(['auto', 'inline', 'job'])('mode %s', (mode) => {
+    expect(extractionRequestSchema.parse({ source: 'main', table: 'orders', mode }).mode).toBe(mode);
   });
 
   // Each operator with a value shape it takes.
@@ -83,9 +87,7 @@ describe('refused requests name the field at fault', () => {
     ['is_not_null with a value', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_not_null', value: null }] }, 'filter.0.value', ''],
     ['unknown operator', { source: 's', table: 't', filter: [{ column: 'a', op: 'between', value: 1 }] }, 'filter.0.op', 'op must be one of eq, ne'],
     ['second filter at fault', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_null' }, { column: 'b', op: 'gt' }] }, 'filter.1.value', 'gt needs a value'],
-    ['mode auto', { source: 's', table: 't', mode: 'auto' }, 'mode', 'mode "auto" is not available yet; use "job"'],
-    ['mode inline', { source: 's', query: 'SELECT 1', mode: 'inline' }, 'mode', 'mode "inline" is not available yet; use "job"'],
-    ['unknown mode', { source: 's', table: 't', mode: 'batch' }, 'mode', ''],
+    ['unknown mode', { source: 's', table: 't', mode: 'batch' }, 'mode', 'expected one of "auto"|"inline"|"job"'],
     ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"'],
     ['bad compression', { source: 's', table: 't', compression: 'zstd' }, 'compression', ''],
     ['three-part table name', { source: 's', table: 'db.sales.orders' }, 'table', 'use "table" or "schema.table"'],

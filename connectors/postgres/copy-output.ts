@@ -1,0 +1,27 @@
+// A COPY of a selection in an output format, as jobs and inline answers both read it: CSV as PostgreSQL
+// writes it, NDJSON through the decoder of COPY's text format.
+import type { Readable } from 'node:stream';
+import type { Format } from '../../domain/extraction-request';
+import type { PartRange, SelectSpec, SplitStrategy } from '../../domain/plan';
+import { CopyTextToNdjson } from './copy-text-to-ndjson';
+import type { ReadSession } from './read-session';
+import { copySql, selectSql } from './select-sql';
+
+export interface CopyOutput {
+  /** The COPY stream itself; destroying it stops the reading. */
+  copy: Readable;
+  /** The bytes in the output format. */
+  output: Readable;
+  /** PostgreSQL's own row count, once the COPY has ended. */
+  rowCount: () => number;
+}
+
+export async function copyOutput(
+  session: ReadSession, select: SelectSpec, format: Format, strategy: SplitStrategy = 'single-stream', range: PartRange = {},
+): Promise<CopyOutput> {
+  const { stream, rowCount } = await session.copy(copySql(selectSql(select, strategy, range), format));
+  if (format !== 'ndjson') return { copy: stream, output: stream, rowCount };
+  const decoder = new CopyTextToNdjson();
+  stream.on('error', (err) => decoder.destroy(err));
+  return { copy: stream, output: stream.pipe(decoder), rowCount };
+}
