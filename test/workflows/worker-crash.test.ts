@@ -1,11 +1,12 @@
-// A worker process killed with SIGKILL in the middle of a multi-part job: a new worker finishes the job, and
-// the files hold every row exactly once.
+// A worker process killed with SIGKILL in the middle of a multi-part job, and at each step of a pause and a
+// resume: a new worker finishes the job, and the files hold every row exactly once.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix } from '../../domain/plan';
-import { progressQuery } from '../../workflows/extraction';
+import type { ExtractionSnapshot } from '../../domain/extraction-job';
+import { commandSignals, progressQuery } from '../../workflows/extraction';
 import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, stackInfo, testEnv, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
@@ -37,26 +38,27 @@ afterAll(async () => {
   await s?.close();
 });
 
-test('SIGKILL of the worker mid-job: a new worker completes it with exactly the right files', async () => {
-  const first = startWorkerProcess();
-  const { jobId, handle } = await startExtraction(s, { table });
-  // Wait until some parts are done and 18 of 20 are still to do, then kill the worker outright.
+type JobHandle = Awaited<ReturnType<typeof startExtraction>>['handle'];
+
+// Polls the job's own view of itself until `ok`; it must not complete before.
+async function until(handle: JobHandle, ok: (snap: ExtractionSnapshot) => boolean): Promise<ExtractionSnapshot> {
   for (;;) {
     const snap = await handle.query(progressQuery);
-    if (snap.state === 'Running' && snap.progress.partsDone >= 2) break;
+    if (ok(snap)) return snap;
     expect(snap.state).not.toBe('Completed');
     await new Promise((r) => setTimeout(r, 20));
   }
-  first.kill('SIGKILL');
-  await once(first, 'exit');
+}
 
-  startWorkerProcess();
-  const result = await finished(handle);
+async function killWorker(worker: ChildProcess): Promise<void> {
+  worker.kill('SIGKILL');
+  await once(worker, 'exit');
+}
+
+async function expectExactFiles(jobId: string, result: ExtractionSnapshot): Promise<void> {
   expect(result.state).toBe('Completed');
-  expect(result.attempts).toBeGreaterThanOrEqual(2); // parts in flight on the dead worker ran again
   expect(result.manifest!.rows).toBe(1000000);
   expect(result.manifest!.parts).toHaveLength(20);
-
   const keys = await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId));
   expect(keys.sort()).toEqual([...result.manifest!.parts.map((p) => p.key), `${jobPrefix(s.tenantId, jobId)}manifest.json`].sort());
   const csv = joinCsvParts(await partContents(s, result.manifest!));
@@ -64,4 +66,41 @@ test('SIGKILL of the worker mid-job: a new worker completes it with exactly the 
     env: { ...process.env, PGTZ: 'UTC' }, maxBuffer: 1 << 30,
   }).toString();
   expect(csv === expected).toBe(true); // a plain comparison: a diff of 60 MB would drown the report
+}
+
+test('SIGKILL of the worker mid-job: a new worker completes it with exactly the right files', async () => {
+  const first = startWorkerProcess();
+  const { jobId, handle } = await startExtraction(s, { table });
+  // Some parts done and 18 of 20 still to do, then kill the worker outright.
+  await until(handle, (snap) => snap.state === 'Running' && snap.progress.partsDone >= 2);
+  await killWorker(first);
+
+  startWorkerProcess();
+  const result = await finished(handle);
+  expect(result.attempts).toBeGreaterThanOrEqual(2); // parts in flight on the dead worker ran again
+  await expectExactFiles(jobId, result);
+});
+
+test('SIGKILL at each step of a paused-then-resumed job: as the pause lands, while paused, and after the resume', async () => {
+  let worker = startWorkerProcess();
+  const { jobId, handle } = await startExtraction(s, { table });
+  await until(handle, (snap) => snap.state === 'Running' && snap.progress.partsDone >= 2);
+
+  // 1. The pause arrives and the worker dies before its parts in flight have stopped.
+  await handle.signal(commandSignals.pause);
+  await killWorker(worker);
+  worker = startWorkerProcess();
+  const paused = await until(handle, (snap) => snap.state === 'Paused');
+  expect(paused.progress.partsDone).toBeLessThan(20);
+
+  // 2. The worker dies while the job is paused; the resume comes while no worker is up.
+  await killWorker(worker);
+  await handle.signal(commandSignals.resume);
+  worker = startWorkerProcess();
+  await until(handle, (snap) => snap.state === 'Running' && snap.progress.partsDone >= paused.progress.partsDone + 2);
+
+  // 3. The worker dies again with the resumed job's parts in flight.
+  await killWorker(worker);
+  startWorkerProcess();
+  await expectExactFiles(jobId, await finished(handle));
 });
