@@ -186,9 +186,15 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     snap.manifest = await acts.writeManifest({ job: input, columns: plan.select.columns, parts, complete: true, createdAt: now() });
   }
 
-  const cancelled = () =>
+  // Cancel removes the files of unfinished parts and unfinished uploads. The finished parts stay until they
+  // expire, in a manifest marked incomplete, unless the cancel came from Temporal (`keepFinished` false): that
+  // ends the workflow, and with it the timer that would delete them.
+  const cancelled = (keepFinished: boolean) =>
     CancellationScope.nonCancellable(async () => {
-      await acts.deleteJobFiles({ tenantId, jobId });
+      const kept = keepFinished ? finishedParts.filter(Boolean).map((p) => p.key) : [];
+      await acts.deleteJobFiles({ tenantId, jobId, keep: kept });
+      if (kept.length) await writePartialManifest();
+      snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
       snap.finishedAt = now();
       await enter('Cancelled');
     });
@@ -204,7 +210,8 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
 
   const expiryFromNow = () => new Date(Date.now() + input.options.fileTtlSeconds * 1000).toISOString();
 
-  // A failed job's finished parts stay downloadable until they expire, listed in a manifest marked incomplete.
+  // A failed or cancelled job's finished parts stay downloadable until they expire, listed in a manifest marked
+  // incomplete.
   // Best effort: the job's error is what matters, and a manifest that cannot be written only hides the parts.
   async function writePartialManifest(): Promise<void> {
     const parts = finishedParts.filter(Boolean);
@@ -216,8 +223,8 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     }
   }
 
-  // A completed or failed job keeps its files until they expire (a durable timer), unless it is restarted
-  // first. Returns true for a restart.
+  // A job that ends with files keeps them until they expire (a durable timer), unless it is restarted first.
+  // Returns true for a restart.
   async function keepFilesUntilExpiry(): Promise<boolean> {
     const expire = async () => {
       await acts.deleteJobFiles({ tenantId, jobId });
@@ -279,8 +286,15 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
       command = 'cancel'; // a Temporal cancel request while paused
     }
     if (command === 'cancel') {
-      await cancelled();
-      if (root.consideredCancelled) throw err; // a Temporal cancel request: the execution shows as cancelled too
+      if (root.consideredCancelled) {
+        await cancelled(false);
+        throw err; // a Temporal cancel request: the execution shows as cancelled too
+      }
+      await cancelled(true);
+      if (snap.manifest && (await keepFilesUntilExpiry())) {
+        await restart();
+        continue;
+      }
       return snap;
     }
     if (command === 'restart') await restart();

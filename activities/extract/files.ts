@@ -33,9 +33,10 @@ export const writeManifest = (deps: ExtractDeps) => async (input: ManifestInput)
   return manifest;
 };
 
-export const deleteJobFiles = (deps: ExtractDeps) => async (input: { tenantId: string; jobId: string }): Promise<number> => {
+/** Deletes a job's files, but for the keys in `keep`, and its unfinished uploads. */
+export const deleteJobFiles = (deps: ExtractDeps) => async (input: { tenantId: string; jobId: string; keep?: string[] }): Promise<number> => {
   try {
-    return await deletePrefix(deps.s3, deps.bucket, jobPrefix(input.tenantId, input.jobId));
+    return await deletePrefix(deps.s3, deps.bucket, jobPrefix(input.tenantId, input.jobId), new Set(input.keep));
   } catch (err) {
     throw toActivityFailure(err);
   }

@@ -13,13 +13,14 @@ export async function putJson(s3: S3Client, bucket: string, key: string, value: 
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json' }));
 }
 
-// Removes every object under a prefix and aborts multipart uploads left unfinished there. Idempotent.
-export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+// Removes every object under a prefix but those in `keep`, and aborts multipart uploads left unfinished there.
+// Idempotent.
+export async function deletePrefix(s3: S3Client, bucket: string, prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    const keys = (page.Contents ?? []).filter((o) => !keep.has(o.Key!)).map((o) => ({ Key: o.Key! }));
     if (keys.length) {
       await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
       deleted += keys.length;

@@ -1,6 +1,9 @@
-// A job that fails after some parts finished offers those parts, in a manifest marked incomplete, until they
-// expire; a restart before then runs it again. (The table disappears mid-job to make later parts fail.)
+// A job that fails or is cancelled after some parts finished offers those parts, in a manifest marked
+// incomplete, until they expire; a restart before then runs it again. (The table disappears mid-job to make
+// later parts fail.)
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { Client as PgClient } from 'pg';
+import { listKeys } from '../../connectors/s3/objects';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
 import { expectProblem, waitForState } from './support';
 
@@ -58,6 +61,38 @@ test('the finished parts of a failed job are listed as incomplete, download, and
     await new Promise((r) => setTimeout(r, 200));
   }
   await expectProblem(await api.call('GET', `/v1/jobs/${id}/files`), 410);
+});
+
+test('a cancelled job keeps its finished parts, and nothing else, until they expire', async () => {
+  const table = uniqueName('cancelled');
+  await src.query(`CREATE TABLE ${table} AS SELECT g::bigint AS id, 'row ' || g AS label FROM generate_series(1, 600000) g`);
+  await src.query(`ANALYZE ${table}`);
+  const { id } = await (await api.call('POST', '/v1/extractions', { source: 'src', table, mode: 'job', compression: 'none' })).json();
+  await waitForState(api, id, ['Running']);
+  for (;;) {
+    const job = await (await api.call('GET', `/v1/jobs/${id}`)).json();
+    if (job.progress.partsDone >= 2) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const cancelled = await api.call('POST', `/v1/jobs/${id}/cancel`);
+  expect(cancelled.status).toBe(200);
+  expect(await cancelled.json()).toMatchObject({ state: 'Cancelled', files: { expireAt: expect.any(String) } });
+
+  const files = await (await api.call('GET', `/v1/jobs/${id}/files`)).json();
+  expect(files.complete).toBe(false);
+  expect(files.parts.length).toBeGreaterThanOrEqual(2);
+  const prefix = `tenants/${s.tenantId}/jobs/${id}/`;
+  const stored = await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, prefix);
+  expect(stored.sort()).toEqual([...files.parts.map((p: { fileName: string }) => prefix + p.fileName), `${prefix}manifest.json`].sort());
+  const uploads = await s.rt.s3.send(new ListMultipartUploadsCommand({ Bucket: s.config.SLUICE_S3_BUCKET, Prefix: prefix }));
+  expect(uploads.Uploads ?? []).toEqual([]);
+
+  for (;;) {
+    const job = await (await api.call('GET', `/v1/jobs/${id}`)).json();
+    if (job.files.expiredAt) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, prefix)).toEqual([]);
 });
 
 test('a failed job restarted before its parts expire runs again from the start', async () => {

@@ -66,6 +66,8 @@ async function expectExactFiles(jobId: string, result: ExtractionSnapshot): Prom
     env: { ...process.env, PGTZ: 'UTC' }, maxBuffer: 1 << 30,
   }).toString();
   expect(csv === expected).toBe(true); // a plain comparison: a diff of 60 MB would drown the report
+  // Its running slot was given back, dead workers notwithstanding.
+  expect((await s.rt.db.query('SELECT 1 FROM job_slots WHERE job_id = $1', [jobId])).rowCount).toBe(0);
 }
 
 test('SIGKILL of the worker mid-job: a new worker completes it with exactly the right files', async () => {
