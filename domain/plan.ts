@@ -58,6 +58,9 @@ export const jobPrefix = (tenantId: string, jobId: string): string => `tenants/$
 export interface ColumnInfo {
   name: string;
   type: string; // format_type() of the column, e.g. "timestamp with time zone"
+  /** Declared digits of a numeric(precision, scale) column; absent for an unconstrained numeric and other types. */
+  precision?: number;
+  scale?: number;
 }
 
 export interface ResolvedFilter {
