@@ -2,7 +2,7 @@
 // or query syntax is a 400 naming the field instead of a failed job. A source that cannot be reached is not
 // the request's fault: the job is accepted and retries.
 import type { SourcePools } from '../connectors/postgres/pools';
-import { resolveQuery, resolveTable } from '../connectors/postgres/catalog';
+import { requireDistinctNames, resolveQuery, resolveTable } from '../connectors/postgres/catalog';
 import { ReadSession } from '../connectors/postgres/read-session';
 import { classifyError } from '../domain/errors';
 import type { ExtractionRequest } from '../domain/extraction-request';
@@ -19,8 +19,12 @@ export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, 
     return;
   }
   try {
-    if (request.query) await resolveQuery(session.client, request.query);
-    else await resolveTable(session.client, request);
+    if (request.query) {
+      const { columns } = await resolveQuery(session.client, request.query);
+      if (request.format === 'parquet') requireDistinctNames(columns);
+    } else {
+      await resolveTable(session.client, request);
+    }
     await session.commit();
   } catch (err) {
     session.close(err as Error);

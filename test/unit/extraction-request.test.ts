@@ -86,7 +86,7 @@ describe('refused requests name the field at fault', () => {
     ['mode auto', { source: 's', table: 't', mode: 'auto' }, 'mode', 'mode "auto" is not available yet; use "job"'],
     ['mode inline', { source: 's', query: 'SELECT 1', mode: 'inline' }, 'mode', 'mode "inline" is not available yet; use "job"'],
     ['unknown mode', { source: 's', table: 't', mode: 'batch' }, 'mode', ''],
-    ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"'],
+    ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"|"parquet"'],
     ['bad compression', { source: 's', table: 't', compression: 'zstd' }, 'compression', ''],
     ['three-part table name', { source: 's', table: 'db.sales.orders' }, 'table', 'use "table" or "schema.table"'],
     ['empty column list', { source: 's', table: 't', columns: [] }, 'columns', ''],
