@@ -3,7 +3,7 @@
 // A source that cannot be reached is not the request's fault: the answer is null, and a job (which retries)
 // can still be made.
 import type { SourcePools } from '../connectors/postgres/pools';
-import { estimate, resolveQuery, resolveTable } from '../connectors/postgres/catalog';
+import { estimate, requireDistinctNames, resolveQuery, resolveTable } from '../connectors/postgres/catalog';
 import { ReadSession } from '../connectors/postgres/read-session';
 import { classifyError } from '../domain/errors';
 import type { ExtractionRequest } from '../domain/extraction-request';
@@ -28,6 +28,7 @@ export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, 
   }
   try {
     const select = request.query ? await resolveQuery(session.client, request.query) : (await resolveTable(session.client, request)).spec;
+    if (request.format === 'parquet') requireDistinctNames(select.columns);
     const planned = await estimate(session, select);
     await session.commit();
     const bytes = answerBytes(planned, select.columns.map((c) => c.name), request.format);

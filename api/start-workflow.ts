@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ExtractionInput, ExtractionOptions } from '../domain/extraction-job';
+import { fileExtension } from '../domain/plan';
 import type { JobRecord } from '../store/jobs';
 import { extractionWorkflow } from '../workflows/extraction';
 import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
@@ -22,7 +23,7 @@ export async function startExtractionWorkflow(temporal: Client, taskQueue: strin
         { key: JOB_KIND_ATTRIBUTE, value: 'extraction' },
         { key: JOB_STATE_ATTRIBUTE, value: 'Queued' },
       ],
-      staticSummary: `Extraction ${jobId}: ${what} from source ${request.source} to ${request.format}${request.compression === 'gzip' ? '.gz' : ''}`,
+      staticSummary: `Extraction ${jobId}: ${what} from source ${request.source} to ${fileExtension(request.format, request.compression)}`,
     });
   } catch (err) {
     throw new Problem(503, 'Scheduler unavailable', `the job could not be started: ${(err as Error).message}`, { retryable: true });

@@ -43,6 +43,14 @@ const BY_SQLSTATE_CLASS: Record<string, ErrorKind> = {
   '3D': { code: 'source_database_missing', retryable: false, suggestion: 'The source database does not exist; update the source registration.' },
 };
 
+// Sluice's own codes, for what is neither PostgreSQL's nor the network's fault.
+const BY_CODE: Record<string, ErrorKind> = {
+  unrepresentable_value: {
+    code: 'unrepresentable_value', retryable: false,
+    suggestion: "The output format has no room for this value in its column's type: map it in a query (for example NULLIF(col, 'infinity') or col::text), or extract as CSV or NDJSON.",
+  },
+};
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 const UNKNOWN: ErrorKind = { code: 'internal_error', retryable: true, suggestion: 'An unexpected error; the job retries. If it persists, report it with the job id.' };
@@ -61,6 +69,10 @@ export function classifyError(err: ErrorLike, hint?: string): JobError {
   // Network codes first: EPIPE has the shape of a SQLSTATE.
   if (code && NETWORK_CODES.has(code)) {
     return { code: 'network_error', message, sqlstate: null, retryable: true, suggestion: 'A network connection failed; the job retries. Check the host is reachable.' };
+  }
+  if (code && Object.hasOwn(BY_CODE, code)) {
+    const kind = BY_CODE[code];
+    return { code: kind.code, message, sqlstate: null, retryable: kind.retryable, suggestion: kind.suggestion };
   }
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     const kind = BY_SQLSTATE[code] ?? BY_SQLSTATE_CLASS[code.slice(0, 2)] ?? { ...UNKNOWN, code: 'source_error' };

@@ -29,7 +29,7 @@ export type FilterCondition = z.infer<typeof filterConditionSchema>;
 const orderBySchema = z.object({ column: identifier, direction: z.enum(['asc', 'desc']).default('asc') }).strict();
 export type OrderBy = z.infer<typeof orderBySchema>;
 
-export const FORMATS = ['csv', 'ndjson'] as const;
+export const FORMATS = ['csv', 'ndjson', 'parquet'] as const;
 export type Format = (typeof FORMATS)[number];
 export const COMPRESSIONS = ['gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];

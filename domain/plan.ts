@@ -40,13 +40,15 @@ function rangesFromBounds(bounds: string[]): PartRange[] {
   return ranges;
 }
 
+// Parquet compresses inside the file, page by page, so a Parquet part has no .gz around it.
 export const fileExtension = (format: Format, compression: Compression): string =>
-  `${format}${compression === 'gzip' ? '.gz' : ''}`;
+  `${format}${compression === 'gzip' && format !== 'parquet' ? '.gz' : ''}`;
 
 export const partFileName = (index: number, format: Format, compression: Compression): string =>
   `part-${String(index + 1).padStart(5, '0')}.${fileExtension(format, compression)}`;
 
 export function contentType(format: Format, compression: Compression): string {
+  if (format === 'parquet') return 'application/vnd.apache.parquet';
   if (compression === 'gzip') return 'application/gzip';
   return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
 }
@@ -58,6 +60,9 @@ export const jobPrefix = (tenantId: string, jobId: string): string => `tenants/$
 export interface ColumnInfo {
   name: string;
   type: string; // format_type() of the column, e.g. "timestamp with time zone"
+  /** Declared digits of a numeric(precision, scale) column; absent for an unconstrained numeric and other types. */
+  precision?: number;
+  scale?: number;
 }
 
 export interface ResolvedFilter {

@@ -24,7 +24,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     activities: {
       ...createExtractActivities({
         s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, pools, sourceUrl: (t, n) => rt.tenants.sourceUrl(t, n),
-        gzipLevel: c.SLUICE_GZIP_LEVEL, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, meter: new ResourceMeter(),
+        gzipLevel: c.SLUICE_GZIP_LEVEL, parquetRowGroupRows: c.SLUICE_PARQUET_ROW_GROUP_ROWS, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, meter: new ResourceMeter(),
       }),
       ...createStatusActivities(rt.jobs),
       ...createSlotActivities(rt.slots, wake),

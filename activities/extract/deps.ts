@@ -10,6 +10,7 @@ export interface ExtractDeps {
   pools: SourcePools;
   sourceUrl(tenantId: string, name: string): Promise<string | null>;
   gzipLevel: number;
+  parquetRowGroupRows: number;
   statementTimeoutMs: number;
   meter: ResourceMeter;
 }

@@ -1,12 +1,13 @@
-// One part file being written: optional gzip, then a streaming upload. Writes wait for the upload to drain,
-// so a slow store slows the reader instead of growing memory.
+// One part file being written: COPY's bytes, through gzip or the Parquet encoder when they apply, into a
+// streaming upload. Writes wait for the upload to drain, so a slow store slows the reader instead of growing memory.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import type { Transform, Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Compression, Format } from '../../domain/extraction-request';
-import { contentType } from '../../domain/plan';
+import { contentType, type ColumnInfo } from '../../domain/plan';
 import { writeObject, type ObjectWriter, type UploadedObject } from '../../connectors/s3/upload';
+import { ParquetEncoder } from './parquet-encoder';
 
 export interface PartSinkOptions {
   s3: S3Client;
@@ -16,7 +17,20 @@ export interface PartSinkOptions {
   format: Format;
   compression: Compression;
   gzipLevel: number;
+  columns: ColumnInfo[];
+  parquetRowGroupRows: number;
   signal?: AbortSignal;
+}
+
+// A Parquet part gathers at most about this much memory of values before it writes them as a row group.
+const PARQUET_ROW_GROUP_BYTES = 32 * 1024 * 1024;
+
+function encoder(o: PartSinkOptions): Transform | null {
+  if (o.format === 'parquet') {
+    const { columns, compression, gzipLevel } = o;
+    return new ParquetEncoder({ columns, compression, gzipLevel, rowGroupRows: o.parquetRowGroupRows, rowGroupBytes: PARQUET_ROW_GROUP_BYTES });
+  }
+  return o.compression === 'gzip' ? createGzip({ level: o.gzipLevel }) : null;
 }
 
 export class PartSink {
@@ -29,11 +43,11 @@ export class PartSink {
     this.writer = writeObject(o.s3, {
       bucket: o.bucket, key: o.key, contentType: contentType(o.format, o.compression), contentDisposition: `attachment; filename="${o.fileName}"`,
     }, o.signal);
-    if (o.compression === 'gzip') {
-      const gzip = createGzip({ level: o.gzipLevel });
-      gzip.pipe(this.writer.input);
-      gzip.on('error', (err) => this.writer.input.destroy(err));
-      this.head = gzip;
+    const head = encoder(o);
+    if (head) {
+      head.pipe(this.writer.input);
+      head.on('error', (err) => this.writer.input.destroy(err));
+      this.head = head;
     } else {
       this.head = this.writer.input;
     }

@@ -1,6 +1,6 @@
 import type { ExtractionInput } from '../../domain/extraction-job';
 import { chooseSplit, partCount, type ExtractionPlan } from '../../domain/plan';
-import { estimate, resolveQuery, resolveTable } from '../../connectors/postgres/catalog';
+import { estimate, requireDistinctNames, resolveQuery, resolveTable } from '../../connectors/postgres/catalog';
 import { ReadSession } from '../../connectors/postgres/read-session';
 import { sourcePool, type ExtractDeps } from './deps';
 import { toActivityFailure } from './failure';
@@ -14,6 +14,7 @@ export const planExtraction = (deps: ExtractDeps) => async (input: ExtractionInp
       let plan: ExtractionPlan;
       if (request.query) {
         const select = await resolveQuery(session.client, request.query);
+        if (request.format === 'parquet') requireDistinctNames(select.columns);
         const est = await estimate(session, select);
         plan = { select, strategy: 'single-stream', ranges: [{}], estimatedRows: est.rows, estimatedBytes: est.bytes };
       } else {

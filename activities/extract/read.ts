@@ -40,5 +40,6 @@ export const newSink = (deps: ExtractDeps, input: ReadInput, index: number, sign
   return new PartSink({
     s3: deps.s3, bucket: deps.bucket, key: jobPrefix(input.tenantId, input.jobId) + fileName, fileName,
     format: input.format, compression: input.compression, gzipLevel: deps.gzipLevel, signal,
+    columns: input.select.columns, parquetRowGroupRows: deps.parquetRowGroupRows,
   });
 };

@@ -12,6 +12,14 @@ type TableSpec = SelectSpec & { kind: 'table' };
 export const catalogError = (sqlstate: string, message: string, hint?: string, field?: string): Error =>
   Object.assign(new Error(message), { code: sqlstate, hint, field });
 
+// numeric's typmod is ((precision << 16) | scale) + 4, the scale an 11-bit signed number (PostgreSQL 15 allows a
+// negative scale, or one above the precision); -1 means unconstrained.
+export function numericDigits(type: string, typmod: number): Pick<ColumnInfo, 'precision' | 'scale'> {
+  if (type !== 'numeric' || typmod < 4) return {};
+  const packed = typmod - 4;
+  return { precision: (packed >> 16) & 0xffff, scale: ((packed & 0x7ff) ^ 0x400) - 0x400 };
+}
+
 export interface TableFacts {
   spec: TableSpec;
   relkind: string;
@@ -34,8 +42,8 @@ export async function resolveTable(client: PoolClient, request: ExtractionReques
   const { oid, relkind, usage } = rel.rows[0];
   if (!usage) throw catalogError('42501', `permission denied for schema ${schema}`, `Grant USAGE on schema ${schema} to the source user.`, 'table');
 
-  const attrs = await client.query<ColumnInfo & { readable: boolean; pk: boolean }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type,
+  const attrs = await client.query<ColumnInfo & { typmod: number; readable: boolean; pk: boolean }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, a.atttypmod AS typmod,
             has_column_privilege(a.attrelid, a.attnum, 'SELECT') AS readable,
             EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey)) AS pk
        FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
@@ -64,7 +72,7 @@ export async function resolveTable(client: PoolClient, request: ExtractionReques
   const key = pkColumns.length === 1 && INTEGER_TYPES.has(pkColumns[0].type) ? pkColumns[0] : undefined;
   const spec: TableSpec = {
     kind: 'table', schema, name,
-    columns: columns.map(({ name: n, type }) => ({ name: n, type })),
+    columns: columns.map(({ name: n, type, typmod }) => ({ name: n, type, ...numericDigits(type, typmod) })),
     filter, orderBy,
     splitColumn: key ? { name: key.name, type: key.type } : undefined,
   };
@@ -88,14 +96,28 @@ export async function resolveQuery(client: PoolClient, query: string): Promise<S
   // Newlines keep a trailing line comment in the query from swallowing the wrapper's closing parenthesis.
   const spec = { kind: 'query' as const, query: `\n${trimmed}\n`, columns: [] as ColumnInfo[] };
   const described = await client.query({ text: `${selectSql(spec, 'single-stream').text} LIMIT 0`, queryMode: 'extended' } as never);
-  const fields = (described as unknown as { fields: { name: string; dataTypeID: number }[] }).fields;
+  const fields = (described as unknown as { fields: { name: string; dataTypeID: number; dataTypeModifier: number }[] }).fields;
   const types = await client.query<{ oid: number; type: string }>(
     'SELECT oid, format_type(oid, NULL) AS type FROM pg_type WHERE oid = ANY($1::oid[])',
     [fields.map((f) => f.dataTypeID)],
   );
   const typeOf = new Map(types.rows.map((t) => [Number(t.oid), t.type]));
-  spec.columns = fields.map((f) => ({ name: f.name, type: typeOf.get(f.dataTypeID) ?? 'unknown' }));
+  spec.columns = fields.map((f) => {
+    const type = typeOf.get(f.dataTypeID) ?? 'unknown';
+    return { name: f.name, type, ...numericDigits(type, f.dataTypeModifier) };
+  });
   return spec;
+}
+
+// Parquet readers find columns by name: a query whose result repeats a name cannot be written as Parquet.
+export function requireDistinctNames(columns: ColumnInfo[]): void {
+  const seen = new Set<string>();
+  for (const { name } of columns) {
+    if (seen.has(name)) {
+      throw catalogError('42701', `the query returns more than one column named "${name}"`, 'Parquet needs distinct column names: give the columns distinct aliases.', 'query');
+    }
+    seen.add(name);
+  }
 }
 
 type PlanNode = { 'Plan Rows': number; 'Plan Width': number; 'Total Cost': number };

@@ -81,12 +81,16 @@ export function selectSql(spec: SelectSpec, strategy: SplitStrategy, range: Part
 }
 
 // CSV is exactly PostgreSQL's own CSV. NDJSON is row_to_json() per row, sent in COPY's text format (see
-// copy-text-to-ndjson.ts for the unescaping).
+// copy-text-to-ndjson.ts for the unescaping). Parquet reads each column's text output in COPY's text format
+// (copy-text-rows.ts) and types it by the column's catalog type.
+const COPY_SQL: Record<Format, (select: string) => string> = {
+  csv: (select) => `COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`,
+  ndjson: (select) => `COPY (SELECT row_to_json(sluice_r) FROM (${select}) AS sluice_r) TO STDOUT`,
+  parquet: (select) => `COPY (${select}) TO STDOUT`,
+};
+
 export function copySql(select: BoundSql, format: Format): BoundSql {
-  const text = format === 'csv'
-    ? `COPY (${select.text}) TO STDOUT WITH (FORMAT csv, HEADER true)`
-    : `COPY (SELECT row_to_json(sluice_r) FROM (${select.text}) AS sluice_r) TO STDOUT`;
-  return { text, values: select.values };
+  return { text: COPY_SQL[format](select.text), values: select.values };
 }
 
 export function bindValuesSql(values: string[]): { text: string; values: string[] } | null {

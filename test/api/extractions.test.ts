@@ -41,6 +41,7 @@ describe('POST /v1/extractions refuses bad input, naming the field', () => {
     ['neither table nor query', { source: 'src' }, 'table'],
     ['an unknown mode', { source: 'src', table, mode: 'later' }, 'mode'],
     ['an unknown format', { source: 'src', table, mode: 'job', format: 'xml' }, 'format'],
+    ['a Parquet query that repeats a column name', { source: 'src', query: 'SELECT 1 AS a, 2 AS a', mode: 'job', format: 'parquet' }, 'query'],
     ['an unknown field', { source: 'src', table, mode: 'job', sql: 'x' }, 'body'],
     ['an operator without value', { source: 'src', table, mode: 'job', filter: [{ column: 'id', op: 'eq' }] }, 'filter[0].value'],
     ['an unregistered source', { source: 'nope', table, mode: 'job' }, 'source'],

@@ -35,9 +35,9 @@ export async function rowToJson(client: PgClient, sql: string, timeZone = 'UTC')
 
 /**
  * Downloads every part of a finished job, checks each object's size and SHA-256 against the manifest and that
- * the parts' rows add up to the manifest's; returns the parts' text, decompressed, in part order.
+ * the parts' rows add up to the manifest's; returns the stored objects in part order.
  */
-export async function verifiedParts(s: TestSluice, manifest: Manifest): Promise<string[]> {
+export async function verifiedFiles(s: TestSluice, manifest: Manifest): Promise<Buffer[]> {
   expect(manifest.complete).toBe(true);
   expect(manifest.parts.map((p) => p.index)).toEqual(manifest.parts.map((_, i) => i));
   expect(manifest.rows).toBe(manifest.parts.reduce((n, p) => n + p.rows, 0));
@@ -45,8 +45,14 @@ export async function verifiedParts(s: TestSluice, manifest: Manifest): Promise<
   return Promise.all(manifest.parts.map(async (p) => {
     const raw = await readObject(s, p.key);
     expect({ key: p.key, bytes: raw.length, sha256: createHash('sha256').update(raw).digest('hex') }).toEqual({ key: p.key, bytes: p.bytes, sha256: p.sha256 });
-    return (manifest.compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+    return raw;
   }));
+}
+
+/** verifiedFiles of a CSV or NDJSON job: the parts' text, decompressed. */
+export async function verifiedParts(s: TestSluice, manifest: Manifest): Promise<string[]> {
+  const files = await verifiedFiles(s, manifest);
+  return files.map((raw) => (manifest.compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
 }
 
 /** The lines of NDJSON parts joined: every line ends with "\n", and there is nothing after the last one. */

@@ -61,6 +61,20 @@ describe('object storage errors', () => {
   });
 });
 
+describe("Sluice's own codes", () => {
+  test('a value the output format cannot hold fails the job at once, with ways around it', () => {
+    const err = classifyError(Object.assign(new Error(`column "at" holds 'infinity'`), { code: 'unrepresentable_value' }));
+    expect(err).toEqual({
+      code: 'unrepresentable_value', message: `column "at" holds 'infinity'`, sqlstate: null, retryable: false,
+      suggestion: expect.stringContaining('map it in a query'),
+    });
+  });
+
+  test('an inherited property name is no code of ours', () => {
+    expect(classifyError(Object.assign(new Error('boom'), { code: 'toString' })).code).toBe('internal_error');
+  });
+});
+
 describe('anything else', () => {
   test.each<[string, ErrorLike]>([
     ['a plain Error', new Error('boom')],

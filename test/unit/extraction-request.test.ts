@@ -88,7 +88,7 @@ describe('refused requests name the field at fault', () => {
     ['unknown operator', { source: 's', table: 't', filter: [{ column: 'a', op: 'between', value: 1 }] }, 'filter.0.op', 'op must be one of eq, ne'],
     ['second filter at fault', { source: 's', table: 't', filter: [{ column: 'a', op: 'is_null' }, { column: 'b', op: 'gt' }] }, 'filter.1.value', 'gt needs a value'],
     ['unknown mode', { source: 's', table: 't', mode: 'batch' }, 'mode', 'expected one of "auto"|"inline"|"job"'],
-    ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"'],
+    ['bad format', { source: 's', table: 't', format: 'xml' }, 'format', 'expected one of "csv"|"ndjson"|"parquet"'],
     ['bad compression', { source: 's', table: 't', compression: 'zstd' }, 'compression', ''],
     ['three-part table name', { source: 's', table: 'db.sales.orders' }, 'table', 'use "table" or "schema.table"'],
     ['empty column list', { source: 's', table: 't', columns: [] }, 'columns', ''],

@@ -149,6 +149,7 @@ describe('copySql', () => {
   test.each([
     ['csv', `COPY (${select.text}) TO STDOUT WITH (FORMAT csv, HEADER true)`],
     ['ndjson', `COPY (SELECT row_to_json(sluice_r) FROM (${select.text}) AS sluice_r) TO STDOUT`],
+    ['parquet', `COPY (${select.text}) TO STDOUT`],
   ] as const)('%s', (format, text) => {
     expect(copySql(select, format)).toEqual({ text, values: ['paid'] });
   });
