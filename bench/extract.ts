@@ -9,7 +9,7 @@
 // comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -22,7 +22,10 @@ import { stackEnv, startStack } from '../dev/stack';
 import { loadConfig } from '../workers/config';
 import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
+import { psqlCopy, type CopyRun } from './clients';
+import { SluiceHttp } from './http';
 import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
+import { fmt, int, log, mb, median, mib, sleep, tail } from './util';
 
 const root = resolve(__dirname, '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
@@ -30,15 +33,6 @@ const REPEATS = 3;
 const WARMUP_ROWS = 10_000;
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const JOB_TIMEOUT_MS = Number(process.env.BENCH_JOB_TIMEOUT_MS ?? 30 * 60_000);
-
-const log = (line: string) => console.log(`[bench] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (bytes: number) => bytes / 1e6;
-const mib = (kb: number) => kb / 1024;
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 // ---- cleanup: everything started is stopped, in reverse order, on success, failure or a signal ----------
 const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
@@ -104,8 +98,6 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
     },
   };
 }
-
-const tail = (file: string, lines = 30) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
 
 // ---- CPU time per component -------------------------------------------------------------------------------
 // Where a run's CPU goes: each stack service's process tree (PostgreSQL counts its backends), the worker, this
@@ -178,30 +170,18 @@ interface SluiceRun {
 }
 
 class Api {
-  constructor(private readonly url: string, private readonly apiKey: string, private readonly worker: WorkerProc, private readonly meter: CpuMeter,
+  constructor(private readonly http: SluiceHttp, private readonly worker: WorkerProc, private readonly meter: CpuMeter,
     private readonly workerPeak: () => number) {}
-
-  private async call(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(this.url + path, {
-      method,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
 
   /** Submit → Completed, timed end to end; the job and its files are deleted afterwards (not timed). */
   async extract(table: string, compression: 'gzip' | 'none', expectRows: number): Promise<SluiceRun> {
     const stopCpu = this.meter();
     const t0 = performance.now();
-    const res = await this.call('POST', '/v1/extractions', { source: 'bench', table, format: 'csv', compression, mode: 'job' });
-    if (res.status !== 202) throw new Error(`POST /v1/extractions answered ${res.status}: ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
+    const { id } = await this.http.json<{ id: string }>('POST', '/v1/extractions', 202, { source: 'bench', table, format: 'csv', compression, mode: 'job' });
     let job: JobView;
     for (;;) {
       await sleep(POLL_MS);
-      const r = await this.call('GET', `/v1/jobs/${id}`);
-      if (r.status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${r.status}: ${await r.text()}`);
-      job = (await r.json()) as JobView;
+      job = await this.http.json<JobView>('GET', `/v1/jobs/${id}`, 200);
       if (job.state === 'Completed') break;
       if (job.state === 'Failed' || job.state === 'Cancelled') {
         throw new Error(`job ${id} ${job.state}: ${JSON.stringify(job.error)}\n--- worker log (tail) ---\n${tail(this.worker.logFile)}`);
@@ -214,8 +194,7 @@ class Api {
     const cpu = stopCpu();
     const workerRssKb = this.workerPeak();
     if (job.progress.rowsDone !== expectRows) throw new Error(`job ${id} completed with ${job.progress.rowsDone} rows, expected ${expectRows}`);
-    const del = await this.call('DELETE', `/v1/jobs/${id}`);
-    if (del.status !== 204) throw new Error(`DELETE /v1/jobs/${id} answered ${del.status}: ${await del.text()}`);
+    await this.http.json('DELETE', `/v1/jobs/${id}`, 204);
     return {
       seconds, rows: job.progress.rowsDone, bytes: job.progress.bytesDone,
       strategy: job.plan?.strategy ?? '?', parts: job.plan?.parts ?? job.progress.partsTotal ?? 0,
@@ -225,32 +204,18 @@ class Api {
 }
 
 // ---- the psql baseline -----------------------------------------------------------------------------------
-interface BaselineRun {
-  seconds: number;
-  bytes: number;
+interface BaselineRun extends CopyRun {
   cpu: Cpu;
 }
 
 async function baseline(meter: CpuMeter, psql: string, sourceUrl: string, gzip: boolean, file: string): Promise<BaselineRun> {
-  const copy = 'COPY (SELECT * FROM public.orders) TO STDOUT CSV';
-  const script = `set -o pipefail; ${shq(psql)} ${shq(sourceUrl)} -X -v ON_ERROR_STOP=1 -c ${shq(copy)}${gzip ? ' | gzip -1' : ''} > ${shq(file)}`;
   const stopCpu = meter();
-  const t0 = performance.now();
-  const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((ok, fail) => {
-    child.once('error', fail);
-    child.once('exit', (c) => ok(c));
-  });
-  const seconds = (performance.now() - t0) / 1000;
+  const run = await psqlCopy({ psql, sourceUrl, copy: 'COPY (SELECT * FROM public.orders) TO STDOUT CSV', gzip, file });
   // psql's backend exits when psql does; until PostgreSQL reaps it, its CPU time shows nowhere in /proc.
   await sleep(300);
   const cpu = stopCpu();
-  if (code !== 0) throw new Error(`baseline ${gzip ? 'with' : 'without'} gzip exited with ${code}: ${stderr}`);
-  const bytes = statSync(file).size;
   rmSync(file, { force: true });
-  return { seconds, bytes, cpu };
+  return { ...run, cpu };
 }
 
 // The code measured: commit, and whether tracked files differed from it (other work in progress).
@@ -401,7 +366,7 @@ async function main() {
   log(`worker started (pid ${worker.child.pid}, log ${worker.logFile})`);
   const meter = cpuMeter(worker.child.pid!);
   let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
-  const api = new Api(apiUrl, apiKey, worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
+  const api = new Api(new SluiceHttp(apiUrl, apiKey), worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
 
   log('warm-up jobs (discarded)…');
   const warmStart = performance.now();
