@@ -2,11 +2,16 @@
 // and how much memory the extraction worker uses. Starts a throwaway stack (PostgreSQL, Temporal, MinIO) in a
 // temp dir, seeds public.orders (BENCH_ROWS, default 2,000,000), runs the extraction worker as its own process
 // (so its memory is its own) and the API in this process, times jobs end to end over HTTP and the psql
-// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. Tuning knobs
-// (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, …) are read from the environment as usual.
-// For experiments: BENCH_POLL_MS (default 100); BENCH_WORKER_CPU_PROFILE=<dir> writes a CPU profile of the worker
-// (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so such a run's figures are not
-// comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
+// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. One more part in the same run:
+// inline answers of 50,000 rows against psql COPY of the same rows (bench/inline.ts). Tuning knobs
+// (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, SLUICE_INLINE_*, …) are read from the
+// environment as usual.
+// For experiments: BENCH_ONLY=extract,inline runs only the parts named (BENCH_ONLY=inline skips the long
+// whole-table jobs; BENCH_ROWS=100000 then also seeds faster); BENCH_POLL_MS (default 100); BENCH_INLINE_ROWS
+// (default 50000, at most BENCH_ROWS), BENCH_INLINE_REPEATS (default 11); BENCH_WORKER_CPU_PROFILE=<dir> writes a
+// CPU profile of the worker (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so
+// such a run's figures are not comparable; BENCH_NO_APPEND=1 prints the section without appending it to
+// BENCHMARKS.md.
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +30,7 @@ import { createRuntime } from '../workers/runtime';
 import { psqlCopy, type CopyRun } from './clients';
 import { SluiceHttp } from './http';
 import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
+import { INLINE_ROWS, inlineReport, measureInline, type InlineResult } from './inline';
 import { fmt, int, log, mb, median, mib, sleep, tail } from './util';
 
 const root = resolve(__dirname, '..');
@@ -33,6 +39,10 @@ const REPEATS = 3;
 const WARMUP_ROWS = 10_000;
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const JOB_TIMEOUT_MS = Number(process.env.BENCH_JOB_TIMEOUT_MS ?? 30 * 60_000);
+const PARTS = ['extract', 'inline'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((p) => p.trim())) : null;
+const runs = (part: Part) => !ONLY || ONLY.has(part);
 
 // ---- cleanup: everything started is stopped, in reverse order, on success, failure or a signal ----------
 const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
@@ -218,6 +228,69 @@ async function baseline(meter: CpuMeter, psql: string, sourceUrl: string, gzip: 
   return { ...run, cpu };
 }
 
+// ---- jobs of the whole table against psql COPY -------------------------------------------------------------
+interface ExtractionSetup {
+  http: SluiceHttp;
+  worker: WorkerProc;
+  meter: CpuMeter;
+  psql: string;
+  sourceUrl: string;
+  dir: string;
+}
+
+// Samples the worker's memory while this part runs, and not after: the sampler runs in this process, which is
+// also the API that answers inline.
+async function measureExtraction({ http, worker, meter, psql, sourceUrl, dir }: ExtractionSetup): Promise<Extraction> {
+  const sampler = new TreeMemorySampler(worker.child.pid!);
+  sampler.start();
+  cleanups.push({ name: 'sampler', run: () => sampler.stop() });
+  let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
+  const api = new Api(http, worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
+
+  log('warm-up jobs (discarded)…');
+  const warmStart = performance.now();
+  await api.extract('public.orders_warmup', 'gzip', WARMUP_ROWS);
+  await api.extract('public.orders_warmup', 'none', WARMUP_ROWS);
+  log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
+
+  const afterWarmup = sampler.sample();
+  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
+  for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
+  if (!workerProc) throw new Error('could not find the worker process under /proc');
+  const lifetimeHwmKb = workerProc.hwmKb;
+  workerPid = workerProc.pid;
+  const resetOk = sampler.reset();
+
+  const cases: CaseResult[] = [
+    { label: 'CSV + gzip', compression: 'gzip', sluice: [], base: [] },
+    { label: 'CSV (no compression)', compression: 'none', sluice: [], base: [] },
+  ];
+  for (const c of cases) {
+    for (let i = 1; i <= REPEATS; i++) {
+      const s = await api.extract('public.orders', c.compression, ROWS);
+      c.sluice.push(s);
+      log(`${c.label} #${i}: Sluice ${fmt(s.seconds, 2)} s (queued ${fmt(s.queuedMs / 1000, 2)} s, running ${fmt(s.runningMs / 1000, 2)} s; ${s.strategy}, ${s.parts} parts, ${fmt(mb(s.bytes))} MB; worker RSS ≤ ${fmt(mib(s.workerRssKb), 0)} MiB) cpu ${cpuLine(s.cpu)}`);
+      const b = await baseline(meter, psql, sourceUrl, c.compression === 'gzip', join(dir, `baseline.csv${c.compression === 'gzip' ? '.gz' : ''}`));
+      c.base.push(b);
+      log(`${c.label} #${i}: baseline ${fmt(b.seconds, 2)} s (${fmt(mb(b.bytes))} MB) cpu ${cpuLine(b.cpu)}`);
+    }
+  }
+
+  const end = sampler.sample();
+  const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
+  if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
+  const memory: Memory = {
+    worker: workerAtEnd,
+    startupHwmKb: lifetimeHwmKb,
+    lifetimeHwmKb: Math.max(lifetimeHwmKb, workerAtEnd.hwmKb),
+    timedHwmKb: resetOk ? workerAtEnd.hwmKb : null,
+    timedTreePeakKb: sampler.peakTreeRssKb,
+    treeAtEnd: end,
+  };
+  sampler.stop();
+  return { cases, memory };
+}
+
 // The code measured: commit, and whether tracked files differed from it (other work in progress).
 function codeVersion(): string {
   try {
@@ -246,24 +319,37 @@ interface Memory {
   treeAtEnd: ProcMemory[];
 }
 
+interface Extraction {
+  cases: CaseResult[];
+  memory: Memory;
+}
+
 function report(o: {
-  date: Date; code: string; rows: number; settings: Record<string, number>; cases: CaseResult[]; memory: Memory; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+  date: Date; code: string; rows: number; settings: Record<string, number>; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+  extraction?: Extraction; inline?: InlineResult;
 }): string {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const lines: string[] = [];
-  lines.push(`## ${o.date.toISOString().slice(0, 16).replace('T', ' ')} UTC — extraction, ${int(o.rows)} rows`, '');
+  lines.push(`## ${o.date.toISOString().slice(0, 16).replace('T', ' ')} UTC — extraction, ${int(o.rows)} rows${ONLY ? ` (BENCH_ONLY=${[...ONLY].join(',')})` : ''}`, '');
   lines.push(`- Machine: ${os.availableParallelism()} CPUs (${cpu}), ${fmt(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${o.pgVersion}, Linux ${os.release()}`);
   lines.push(`- Load average (1 min) at start ${fmt(o.load[0], 2)}, at end ${fmt(o.load[1], 2)} (other processes on the machine compete for the same CPUs)`);
   lines.push(`- Code: ${o.code}`);
   lines.push(`- Settings: ${Object.entries(o.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const first = o.cases[0].sluice[0];
-  lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows; plan: ${first.strategy}, ${first.parts} parts; seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
+  const first = o.extraction?.cases[0].sluice[0];
+  lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows;${first ? ` plan: ${first.strategy}, ${first.parts} parts;` : ''} seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
+  if (o.extraction) lines.push(...extractionLines(o.rows, o.extraction));
+  if (o.inline) lines.push('', ...inlineReport(o.inline));
+  return lines.join('\n') + '\n';
+}
+
+function extractionLines(rows: number, { cases, memory: m }: Extraction): string[] {
+  const lines: string[] = [];
   lines.push(`- Sluice: POST /v1/extractions (csv) → GET /v1/jobs/:id polled every ${POLL_MS} ms until Completed; worker in its own process, everything on this machine (PostgreSQL, Temporal dev server, MinIO)`);
   lines.push(`- Baseline: \`psql <source> -X -c "COPY (SELECT * FROM public.orders) TO STDOUT CSV" [| gzip -1] > file\`, same run, same database`);
   lines.push(`- Median of ${REPEATS} runs each (runs interleaved Sluice/baseline); MB = 10^6 bytes of output (compressed size for gzip)`, '');
   lines.push('| Case | Sluice s | Sluice rows/s | Sluice MB/s | Baseline s | Baseline rows/s | Baseline MB/s | Sluice time / baseline | Sluice throughput vs baseline | Goal |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const c of o.cases) {
+  for (const c of cases) {
     const s = median(c.sluice.map((r) => r.seconds));
     const b = median(c.base.map((r) => r.seconds));
     const sBytes = median(c.sluice.map((r) => r.bytes));
@@ -272,15 +358,14 @@ function report(o: {
     const goal = c.compression === 'gzip'
       ? `time ≤ 1.0×: ${ratio <= 1 ? 'met' : 'NOT met'}`
       : `throughput ≥ 70% of plain COPY: ${1 / ratio >= 0.7 ? 'met' : 'NOT met'}`;
-    lines.push(`| ${c.label} | ${fmt(s, 2)} | ${int(o.rows / s)} | ${fmt(mb(sBytes) / s)} | ${fmt(b, 2)} | ${int(o.rows / b)} | ${fmt(mb(bBytes) / b)} | ${fmt(ratio, 2)}× | ${fmt(100 / ratio, 0)}% | ${goal} |`);
+    lines.push(`| ${c.label} | ${fmt(s, 2)} | ${int(rows / s)} | ${fmt(mb(sBytes) / s)} | ${fmt(b, 2)} | ${int(rows / b)} | ${fmt(mb(bBytes) / b)} | ${fmt(ratio, 2)}× | ${fmt(100 / ratio, 0)}% | ${goal} |`);
   }
   lines.push('');
-  const m = o.memory;
   const timed = m.timedHwmKb !== null ? `${fmt(mib(m.timedHwmKb), 0)} MiB during the timed jobs (VmHWM, reset after the warm-up)` : 'n/a (VmHWM could not be reset)';
   lines.push(`- Worker peak RSS: ${timed}; ${fmt(mib(m.startupHwmKb), 0)} MiB after start-up (workflow bundling) and the warm-up; ${fmt(mib(m.lifetimeHwmKb), 0)} MiB over its whole life; ` +
     `whole process tree (tsx launcher + node) peak ${fmt(mib(m.timedTreePeakKb), 0)} MiB sampled every 50 ms during the timed jobs`);
   lines.push('- Runs (s, in order):');
-  for (const c of o.cases) {
+  for (const c of cases) {
     const runs = c.sluice.map((r) => `${fmt(r.seconds, 2)} (queued ${fmt(r.queuedMs / 1000, 2)} + running ${fmt(r.runningMs / 1000, 2)}, ${fmt(mb(r.bytes), 0)} MB, worker RSS ≤ ${fmt(mib(r.workerRssKb), 0)} MiB)`).join('; ');
     lines.push(`  - ${c.label}: Sluice ${runs}; baseline ${c.base.map((r) => `${fmt(r.seconds, 2)} (${fmt(mb(r.bytes), 0)} MB)`).join('; ')}`);
   }
@@ -294,11 +379,11 @@ function report(o: {
     const ours = (['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline'] as const).reduce((n, k) => n + part(k), 0);
     lines.push(`| ${label} | ${fmt(wall, 2)} | ${CPU_PARTS.map((k) => fmt(part(k), 2)).join(' | ')} | ${fmt(ours, 2)} | ${fmt((100 * ours) / (wall * os.availableParallelism()), 0)}% |`);
   };
-  for (const c of o.cases) {
+  for (const c of cases) {
     cpuRow(`Sluice ${c.label}`, c.sluice);
     cpuRow(`baseline ${c.label}`, c.base);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 // ---- main ------------------------------------------------------------------------------------------------
@@ -307,6 +392,9 @@ async function main() {
   const loadAtStart = os.loadavg()[0];
   const code = codeVersion(); // at start: the worker loads the code it measures now
   if (process.platform !== 'linux') throw new Error('the bench reads worker memory from /proc: Linux only');
+  const unknown = [...(ONLY ?? [])].filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length) throw new Error(`BENCH_ONLY names no part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
+  if (runs('inline') && ROWS < INLINE_ROWS) throw new Error(`the inline part reads ${INLINE_ROWS} rows of public.orders: BENCH_ROWS must be at least that`);
   const dir = mkdtempSync(join(os.tmpdir(), 'sluice-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root and must reach its data dir
   cleanups.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
@@ -360,56 +448,14 @@ async function main() {
     : env;
   const worker = startWorker(workerEnv, join(dir, 'worker.log'));
   cleanups.push({ name: 'worker', run: () => worker.stop() });
-  const sampler = new TreeMemorySampler(worker.child.pid!);
-  sampler.start();
-  cleanups.push({ name: 'sampler', run: () => sampler.stop() });
   log(`worker started (pid ${worker.child.pid}, log ${worker.logFile})`);
   const meter = cpuMeter(worker.child.pid!);
-  let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
-  const api = new Api(new SluiceHttp(apiUrl, apiKey), worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
-
-  log('warm-up jobs (discarded)…');
-  const warmStart = performance.now();
-  await api.extract('public.orders_warmup', 'gzip', WARMUP_ROWS);
-  await api.extract('public.orders_warmup', 'none', WARMUP_ROWS);
-  log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
-
-  const afterWarmup = sampler.sample();
-  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
-  for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
-  if (!workerProc) throw new Error('could not find the worker process under /proc');
-  const lifetimeHwmKb = workerProc.hwmKb;
-  workerPid = workerProc.pid;
-  const resetOk = sampler.reset();
-
+  const http = new SluiceHttp(apiUrl, apiKey);
   const psqlInPg = join((await ensureBinaries(log)).pgBinDir, 'psql');
   const psql = existsSync(psqlInPg) ? psqlInPg : 'psql';
-  const cases: CaseResult[] = [
-    { label: 'CSV + gzip', compression: 'gzip', sluice: [], base: [] },
-    { label: 'CSV (no compression)', compression: 'none', sluice: [], base: [] },
-  ];
-  for (const c of cases) {
-    for (let i = 1; i <= REPEATS; i++) {
-      const s = await api.extract('public.orders', c.compression, ROWS);
-      c.sluice.push(s);
-      log(`${c.label} #${i}: Sluice ${fmt(s.seconds, 2)} s (queued ${fmt(s.queuedMs / 1000, 2)} s, running ${fmt(s.runningMs / 1000, 2)} s; ${s.strategy}, ${s.parts} parts, ${fmt(mb(s.bytes))} MB; worker RSS ≤ ${fmt(mib(s.workerRssKb), 0)} MiB) cpu ${cpuLine(s.cpu)}`);
-      const b = await baseline(meter, psql, sourceUrl, c.compression === 'gzip', join(dir, `baseline.csv${c.compression === 'gzip' ? '.gz' : ''}`));
-      c.base.push(b);
-      log(`${c.label} #${i}: baseline ${fmt(b.seconds, 2)} s (${fmt(mb(b.bytes))} MB) cpu ${cpuLine(b.cpu)}`);
-    }
-  }
 
-  const end = sampler.sample();
-  const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
-  const memory: Memory = {
-    worker: workerAtEnd,
-    startupHwmKb: lifetimeHwmKb,
-    lifetimeHwmKb: Math.max(lifetimeHwmKb, workerAtEnd?.hwmKb ?? 0),
-    timedHwmKb: resetOk && workerAtEnd ? workerAtEnd.hwmKb : null,
-    timedTreePeakKb: sampler.peakTreeRssKb,
-    treeAtEnd: end,
-  };
-  if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
+  const extraction = runs('extract') ? await measureExtraction({ http, worker, meter, psql, sourceUrl, dir }) : undefined;
+  const inline = runs('inline') ? await measureInline({ apiUrl, apiKey, psql, sourceUrl, dir, config }) : undefined;
 
   const settings = {
     SLUICE_PART_ROWS: config.SLUICE_PART_ROWS,
@@ -417,7 +463,7 @@ async function main() {
     SLUICE_GZIP_LEVEL: config.SLUICE_GZIP_LEVEL,
     SLUICE_WORKER_ACTIVITY_SLOTS: config.SLUICE_WORKER_ACTIVITY_SLOTS,
   };
-  const section = report({ date: new Date(), code, rows: ROWS, settings, cases, memory, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
+  const section = report({ date: new Date(), code, rows: ROWS, settings, extraction, inline, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
   console.log('\n' + section);
   if (process.env.BENCH_NO_APPEND === '1' || profileDir) {
     log(`not appended to BENCHMARKS.md (${profileDir ? 'profiled run' : 'BENCH_NO_APPEND=1'})`);

@@ -1,4 +1,5 @@
-// Sluice's API as the bench calls it: fetch, in this process.
+// Sluice's API as the bench calls it (fetch, in this process): for jobs, whose timing does not hang on one
+// request's transfer. Inline answers are timed with curl instead (clients.ts).
 export class SluiceHttp {
   constructor(readonly url: string, readonly apiKey: string) {}
 
