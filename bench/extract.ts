@@ -2,16 +2,17 @@
 // and how much memory the extraction worker uses. Starts a throwaway stack (PostgreSQL, Temporal, MinIO) in a
 // temp dir, seeds public.orders (BENCH_ROWS, default 2,000,000), runs the extraction worker as its own process
 // (so its memory is its own) and the API in this process, times jobs end to end over HTTP and the psql
-// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. One more part in the same run:
-// inline answers of 50,000 rows against psql COPY of the same rows (bench/inline.ts). Tuning knobs
+// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. Two more parts in the same
+// run: inline answers of 50,000 rows against psql COPY of the same rows (bench/inline.ts), and tiny jobs from
+// submit to Completed with a breakdown of where their time goes (bench/tiny-job.ts). Tuning knobs
 // (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, SLUICE_INLINE_*, …) are read from the
 // environment as usual.
-// For experiments: BENCH_ONLY=extract,inline runs only the parts named (BENCH_ONLY=inline skips the long
-// whole-table jobs; BENCH_ROWS=100000 then also seeds faster); BENCH_POLL_MS (default 100); BENCH_INLINE_ROWS
-// (default 50000, at most BENCH_ROWS), BENCH_INLINE_REPEATS (default 11); BENCH_WORKER_CPU_PROFILE=<dir> writes a
-// CPU profile of the worker (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so
-// such a run's figures are not comparable; BENCH_NO_APPEND=1 prints the section without appending it to
-// BENCHMARKS.md.
+// For experiments: BENCH_ONLY=extract,inline,tiny runs only the parts named (BENCH_ONLY=inline,tiny skips the
+// long whole-table jobs; BENCH_ROWS=100000 then also seeds faster); BENCH_POLL_MS (default 100);
+// BENCH_INLINE_ROWS (default 50000, at most BENCH_ROWS), BENCH_INLINE_REPEATS (default 11); BENCH_TINY_REPEATS
+// (default 20), BENCH_TINY_POLL_MS (default 20); BENCH_WORKER_CPU_PROFILE=<dir> writes a CPU profile of the
+// worker (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so such a run's figures
+// are not comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { psqlCopy, type CopyRun } from './clients';
 import { SluiceHttp } from './http';
 import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
 import { INLINE_ROWS, inlineReport, measureInline, type InlineResult } from './inline';
+import { measureTinyJobs, tinyJobReport, type TinyResult } from './tiny-job';
 import { fmt, int, log, mb, median, mib, sleep, tail } from './util';
 
 const root = resolve(__dirname, '..');
@@ -39,7 +41,7 @@ const REPEATS = 3;
 const WARMUP_ROWS = 10_000;
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const JOB_TIMEOUT_MS = Number(process.env.BENCH_JOB_TIMEOUT_MS ?? 30 * 60_000);
-const PARTS = ['extract', 'inline'] as const;
+const PARTS = ['extract', 'inline', 'tiny'] as const;
 type Part = (typeof PARTS)[number];
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((p) => p.trim())) : null;
 const runs = (part: Part) => !ONLY || ONLY.has(part);
@@ -326,7 +328,7 @@ interface Extraction {
 
 function report(o: {
   date: Date; code: string; rows: number; settings: Record<string, number>; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
-  extraction?: Extraction; inline?: InlineResult;
+  extraction?: Extraction; inline?: InlineResult; tiny?: TinyResult;
 }): string {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const lines: string[] = [];
@@ -339,6 +341,7 @@ function report(o: {
   lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows;${first ? ` plan: ${first.strategy}, ${first.parts} parts;` : ''} seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
   if (o.extraction) lines.push(...extractionLines(o.rows, o.extraction));
   if (o.inline) lines.push('', ...inlineReport(o.inline));
+  if (o.tiny) lines.push('', ...tinyJobReport(o.tiny));
   return lines.join('\n') + '\n';
 }
 
@@ -456,6 +459,7 @@ async function main() {
 
   const extraction = runs('extract') ? await measureExtraction({ http, worker, meter, psql, sourceUrl, dir }) : undefined;
   const inline = runs('inline') ? await measureInline({ apiUrl, apiKey, psql, sourceUrl, dir, config }) : undefined;
+  const tiny = runs('tiny') ? await measureTinyJobs({ http, temporal, workerGone: () => worker.exited() }) : undefined;
 
   const settings = {
     SLUICE_PART_ROWS: config.SLUICE_PART_ROWS,
@@ -463,7 +467,7 @@ async function main() {
     SLUICE_GZIP_LEVEL: config.SLUICE_GZIP_LEVEL,
     SLUICE_WORKER_ACTIVITY_SLOTS: config.SLUICE_WORKER_ACTIVITY_SLOTS,
   };
-  const section = report({ date: new Date(), code, rows: ROWS, settings, extraction, inline, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
+  const section = report({ date: new Date(), code, rows: ROWS, settings, extraction, inline, tiny, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
   console.log('\n' + section);
   if (process.env.BENCH_NO_APPEND === '1' || profileDir) {
     log(`not appended to BENCHMARKS.md (${profileDir ? 'profiled run' : 'BENCH_NO_APPEND=1'})`);
