@@ -2,14 +2,20 @@
 // and how much memory the extraction worker uses. Starts a throwaway stack (PostgreSQL, Temporal, MinIO) in a
 // temp dir, seeds public.orders (BENCH_ROWS, default 2,000,000), runs the extraction worker as its own process
 // (so its memory is its own) and the API in this process, times jobs end to end over HTTP and the psql
-// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. Tuning knobs
-// (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, …) are read from the environment as usual.
-// For experiments: BENCH_POLL_MS (default 100); BENCH_WORKER_CPU_PROFILE=<dir> writes a CPU profile of the worker
-// (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so such a run's figures are not
-// comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
+// baseline in the same run, prints the figures and appends them to BENCHMARKS.md. Two more parts in the same
+// run: inline answers of 50,000 rows against psql COPY of the same rows (bench/inline.ts), and tiny jobs from
+// submit to Completed with a breakdown of where their time goes (bench/tiny-job.ts). Tuning knobs
+// (SLUICE_PART_ROWS, SLUICE_PART_PARALLELISM, SLUICE_GZIP_LEVEL, SLUICE_INLINE_*, …) are read from the
+// environment as usual.
+// For experiments: BENCH_ONLY=extract,inline,tiny runs only the parts named (BENCH_ONLY=inline,tiny skips the
+// long whole-table jobs; BENCH_ROWS=100000 then also seeds faster); BENCH_POLL_MS (default 100);
+// BENCH_INLINE_ROWS (default 50000, at most BENCH_ROWS), BENCH_INLINE_REPEATS (default 11); BENCH_TINY_REPEATS
+// (default 20), BENCH_TINY_POLL_MS (default 20); BENCH_WORKER_CPU_PROFILE=<dir> writes a CPU profile of the
+// worker (bench/cpu-profile.cjs) when the bench stops it — the profiler slows the worker, so such a run's figures
+// are not comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,13 +23,18 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import { ensureBinaries } from '../dev/binaries';
+import type { Compression, Format } from '../domain/extraction-request';
 import { seedOrders, seedTenant } from '../dev/seed';
 import { stackEnv, startStack } from '../dev/stack';
-import type { Compression, Format } from '../domain/extraction-request';
 import { loadConfig } from '../workers/config';
 import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
+import { psqlCopy, type CopyRun } from './clients';
+import { SluiceHttp } from './http';
 import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
+import { INLINE_ROWS, inlineReport, measureInline, type InlineResult } from './inline';
+import { measureTinyJobs, tinyJobReport, type TinyResult } from './tiny-job';
+import { fmt, int, log, mb, median, mib, sleep, tail } from './util';
 
 const root = resolve(__dirname, '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
@@ -31,15 +42,10 @@ const REPEATS = 3;
 const WARMUP_ROWS = 10_000;
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const JOB_TIMEOUT_MS = Number(process.env.BENCH_JOB_TIMEOUT_MS ?? 30 * 60_000);
-
-const log = (line: string) => console.log(`[bench] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (bytes: number) => bytes / 1e6;
-const mib = (kb: number) => kb / 1024;
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const PARTS = ['extract', 'inline', 'tiny'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((p) => p.trim())) : null;
+const runs = (part: Part) => !ONLY || ONLY.has(part);
 
 // ---- cleanup: everything started is stopped, in reverse order, on success, failure or a signal ----------
 const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
@@ -105,8 +111,6 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
     },
   };
 }
-
-const tail = (file: string, lines = 30) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
 
 // ---- CPU time per component -------------------------------------------------------------------------------
 // Where a run's CPU goes: each stack service's process tree (PostgreSQL counts its backends), the worker, this
@@ -179,30 +183,18 @@ interface SluiceRun {
 }
 
 class Api {
-  constructor(private readonly url: string, private readonly apiKey: string, private readonly worker: WorkerProc, private readonly meter: CpuMeter,
+  constructor(private readonly http: SluiceHttp, private readonly worker: WorkerProc, private readonly meter: CpuMeter,
     private readonly workerPeak: () => number) {}
-
-  private async call(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(this.url + path, {
-      method,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
 
   /** Submit → Completed, timed end to end; the job and its files are deleted afterwards (not timed). */
   async extract(table: string, format: Format, compression: Compression, expectRows: number): Promise<SluiceRun> {
     const stopCpu = this.meter();
     const t0 = performance.now();
-    const res = await this.call('POST', '/v1/extractions', { source: 'bench', table, format, compression, mode: 'job' });
-    if (res.status !== 202) throw new Error(`POST /v1/extractions answered ${res.status}: ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
+    const { id } = await this.http.json<{ id: string }>('POST', '/v1/extractions', 202, { source: 'bench', table, format, compression, mode: 'job' });
     let job: JobView;
     for (;;) {
       await sleep(POLL_MS);
-      const r = await this.call('GET', `/v1/jobs/${id}`);
-      if (r.status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${r.status}: ${await r.text()}`);
-      job = (await r.json()) as JobView;
+      job = await this.http.json<JobView>('GET', `/v1/jobs/${id}`, 200);
       if (job.state === 'Completed') break;
       if (job.state === 'Failed' || job.state === 'Cancelled') {
         throw new Error(`job ${id} ${job.state}: ${JSON.stringify(job.error)}\n--- worker log (tail) ---\n${tail(this.worker.logFile)}`);
@@ -215,8 +207,7 @@ class Api {
     const cpu = stopCpu();
     const workerRssKb = this.workerPeak();
     if (job.progress.rowsDone !== expectRows) throw new Error(`job ${id} completed with ${job.progress.rowsDone} rows, expected ${expectRows}`);
-    const del = await this.call('DELETE', `/v1/jobs/${id}`);
-    if (del.status !== 204) throw new Error(`DELETE /v1/jobs/${id} answered ${del.status}: ${await del.text()}`);
+    await this.http.json('DELETE', `/v1/jobs/${id}`, 204);
     return {
       seconds, rows: job.progress.rowsDone, bytes: job.progress.bytesDone,
       strategy: job.plan?.strategy ?? '?', parts: job.plan?.parts ?? job.progress.partsTotal ?? 0,
@@ -226,32 +217,83 @@ class Api {
 }
 
 // ---- the psql baseline -----------------------------------------------------------------------------------
-interface BaselineRun {
-  seconds: number;
-  bytes: number;
+interface BaselineRun extends CopyRun {
   cpu: Cpu;
 }
 
 async function baseline(meter: CpuMeter, psql: string, sourceUrl: string, gzip: boolean, file: string): Promise<BaselineRun> {
-  const copy = 'COPY (SELECT * FROM public.orders) TO STDOUT CSV';
-  const script = `set -o pipefail; ${shq(psql)} ${shq(sourceUrl)} -X -v ON_ERROR_STOP=1 -c ${shq(copy)}${gzip ? ' | gzip -1' : ''} > ${shq(file)}`;
   const stopCpu = meter();
-  const t0 = performance.now();
-  const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((ok, fail) => {
-    child.once('error', fail);
-    child.once('exit', (c) => ok(c));
-  });
-  const seconds = (performance.now() - t0) / 1000;
+  const run = await psqlCopy({ psql, sourceUrl, copy: 'COPY (SELECT * FROM public.orders) TO STDOUT CSV', gzip, file });
   // psql's backend exits when psql does; until PostgreSQL reaps it, its CPU time shows nowhere in /proc.
   await sleep(300);
   const cpu = stopCpu();
-  if (code !== 0) throw new Error(`baseline ${gzip ? 'with' : 'without'} gzip exited with ${code}: ${stderr}`);
-  const bytes = statSync(file).size;
   rmSync(file, { force: true });
-  return { seconds, bytes, cpu };
+  return { ...run, cpu };
+}
+
+// ---- jobs of the whole table against psql COPY -------------------------------------------------------------
+interface ExtractionSetup {
+  http: SluiceHttp;
+  worker: WorkerProc;
+  meter: CpuMeter;
+  psql: string;
+  sourceUrl: string;
+  dir: string;
+}
+
+// Samples the worker's memory while this part runs, and not after: the sampler runs in this process, which is
+// also the API that answers inline.
+async function measureExtraction({ http, worker, meter, psql, sourceUrl, dir }: ExtractionSetup): Promise<Extraction> {
+  const sampler = new TreeMemorySampler(worker.child.pid!);
+  sampler.start();
+  cleanups.push({ name: 'sampler', run: () => sampler.stop() });
+  let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
+  const api = new Api(http, worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
+
+  log('warm-up jobs (discarded)…');
+  const warmStart = performance.now();
+  await api.extract('public.orders_warmup', 'csv', 'gzip', WARMUP_ROWS);
+  await api.extract('public.orders_warmup', 'csv', 'none', WARMUP_ROWS);
+  await api.extract('public.orders_warmup', 'parquet', 'gzip', WARMUP_ROWS);
+  log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
+
+  const afterWarmup = sampler.sample();
+  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
+  for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
+  if (!workerProc) throw new Error('could not find the worker process under /proc');
+  const lifetimeHwmKb = workerProc.hwmKb;
+  workerPid = workerProc.pid;
+  const resetOk = sampler.reset();
+
+  const cases: CaseResult[] = [
+    { label: 'CSV + gzip', format: 'csv', compression: 'gzip', sluice: [], base: [] },
+    { label: 'CSV (no compression)', format: 'csv', compression: 'none', sluice: [], base: [] },
+    { label: 'Parquet (GZIP inside)', format: 'parquet', compression: 'gzip', sluice: [], base: [] },
+  ];
+  for (const c of cases) {
+    for (let i = 1; i <= REPEATS; i++) {
+      const s = await api.extract('public.orders', c.format, c.compression, ROWS);
+      c.sluice.push(s);
+      log(`${c.label} #${i}: Sluice ${fmt(s.seconds, 2)} s (queued ${fmt(s.queuedMs / 1000, 2)} s, running ${fmt(s.runningMs / 1000, 2)} s; ${s.strategy}, ${s.parts} parts, ${fmt(mb(s.bytes))} MB; worker RSS ≤ ${fmt(mib(s.workerRssKb), 0)} MiB) cpu ${cpuLine(s.cpu)}`);
+      const b = await baseline(meter, psql, sourceUrl, c.compression === 'gzip', join(dir, `baseline.csv${c.compression === 'gzip' ? '.gz' : ''}`));
+      c.base.push(b);
+      log(`${c.label} #${i}: baseline ${fmt(b.seconds, 2)} s (${fmt(mb(b.bytes))} MB) cpu ${cpuLine(b.cpu)}`);
+    }
+  }
+
+  const end = sampler.sample();
+  const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
+  if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
+  const memory: Memory = {
+    worker: workerAtEnd,
+    startupHwmKb: lifetimeHwmKb,
+    lifetimeHwmKb: Math.max(lifetimeHwmKb, workerAtEnd.hwmKb),
+    timedHwmKb: resetOk ? workerAtEnd.hwmKb : null,
+    timedTreePeakKb: sampler.peakTreeRssKb,
+    treeAtEnd: end,
+  };
+  sampler.stop();
+  return { cases, memory };
 }
 
 // The code measured: commit, and whether tracked files differed from it (other work in progress).
@@ -283,24 +325,38 @@ interface Memory {
   treeAtEnd: ProcMemory[];
 }
 
+interface Extraction {
+  cases: CaseResult[];
+  memory: Memory;
+}
+
 function report(o: {
-  date: Date; code: string; rows: number; settings: Record<string, number>; cases: CaseResult[]; memory: Memory; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+  date: Date; code: string; rows: number; settings: Record<string, number>; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+  extraction?: Extraction; inline?: InlineResult; tiny?: TinyResult;
 }): string {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const lines: string[] = [];
-  lines.push(`## ${o.date.toISOString().slice(0, 16).replace('T', ' ')} UTC — extraction, ${int(o.rows)} rows`, '');
+  lines.push(`## ${o.date.toISOString().slice(0, 16).replace('T', ' ')} UTC — extraction, ${int(o.rows)} rows${ONLY ? ` (BENCH_ONLY=${[...ONLY].join(',')})` : ''}`, '');
   lines.push(`- Machine: ${os.availableParallelism()} CPUs (${cpu}), ${fmt(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${o.pgVersion}, Linux ${os.release()}`);
   lines.push(`- Load average (1 min) at start ${fmt(o.load[0], 2)}, at end ${fmt(o.load[1], 2)} (other processes on the machine compete for the same CPUs)`);
   lines.push(`- Code: ${o.code}`);
   lines.push(`- Settings: ${Object.entries(o.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const first = o.cases[0].sluice[0];
-  lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows; plan: ${first.strategy}, ${first.parts} parts; seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
+  const first = o.extraction?.cases[0].sluice[0];
+  lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows;${first ? ` plan: ${first.strategy}, ${first.parts} parts;` : ''} seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
+  if (o.extraction) lines.push(...extractionLines(o.rows, o.extraction));
+  if (o.inline) lines.push('', ...inlineReport(o.inline));
+  if (o.tiny) lines.push('', ...tinyJobReport(o.tiny));
+  return lines.join('\n') + '\n';
+}
+
+function extractionLines(rows: number, { cases, memory: m }: Extraction): string[] {
+  const lines: string[] = [];
   lines.push(`- Sluice: POST /v1/extractions (the case's format) → GET /v1/jobs/:id polled every ${POLL_MS} ms until Completed; worker in its own process, everything on this machine (PostgreSQL, Temporal dev server, MinIO)`);
   lines.push(`- Baseline: \`psql <source> -X -c "COPY (SELECT * FROM public.orders) TO STDOUT CSV" [| gzip -1] > file\`, same run, same database`);
   lines.push(`- Median of ${REPEATS} runs each (runs interleaved Sluice/baseline); MB = 10^6 bytes of output (compressed size for gzip)`, '');
   lines.push('| Case | Sluice s | Sluice rows/s | Sluice MB/s | Baseline s | Baseline rows/s | Baseline MB/s | Sluice time / baseline | Sluice throughput vs baseline | Goal |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const c of o.cases) {
+  for (const c of cases) {
     const s = median(c.sluice.map((r) => r.seconds));
     const b = median(c.base.map((r) => r.seconds));
     const sBytes = median(c.sluice.map((r) => r.bytes));
@@ -310,15 +366,14 @@ function report(o: {
     const goal = c.format !== 'csv' ? '—' : c.compression === 'gzip'
       ? `time ≤ 1.0×: ${ratio <= 1 ? 'met' : 'NOT met'}`
       : `throughput ≥ 70% of plain COPY: ${1 / ratio >= 0.7 ? 'met' : 'NOT met'}`;
-    lines.push(`| ${c.label} | ${fmt(s, 2)} | ${int(o.rows / s)} | ${fmt(mb(sBytes) / s)} | ${fmt(b, 2)} | ${int(o.rows / b)} | ${fmt(mb(bBytes) / b)} | ${fmt(ratio, 2)}× | ${fmt(100 / ratio, 0)}% | ${goal} |`);
+    lines.push(`| ${c.label} | ${fmt(s, 2)} | ${int(rows / s)} | ${fmt(mb(sBytes) / s)} | ${fmt(b, 2)} | ${int(rows / b)} | ${fmt(mb(bBytes) / b)} | ${fmt(ratio, 2)}× | ${fmt(100 / ratio, 0)}% | ${goal} |`);
   }
   lines.push('');
-  const m = o.memory;
   const timed = m.timedHwmKb !== null ? `${fmt(mib(m.timedHwmKb), 0)} MiB during the timed jobs (VmHWM, reset after the warm-up)` : 'n/a (VmHWM could not be reset)';
   lines.push(`- Worker peak RSS: ${timed}; ${fmt(mib(m.startupHwmKb), 0)} MiB after start-up (workflow bundling) and the warm-up; ${fmt(mib(m.lifetimeHwmKb), 0)} MiB over its whole life; ` +
     `whole process tree (tsx launcher + node) peak ${fmt(mib(m.timedTreePeakKb), 0)} MiB sampled every 50 ms during the timed jobs`);
   lines.push('- Runs (s, in order):');
-  for (const c of o.cases) {
+  for (const c of cases) {
     const runs = c.sluice.map((r) => `${fmt(r.seconds, 2)} (queued ${fmt(r.queuedMs / 1000, 2)} + running ${fmt(r.runningMs / 1000, 2)}, ${fmt(mb(r.bytes), 0)} MB, worker RSS ≤ ${fmt(mib(r.workerRssKb), 0)} MiB)`).join('; ');
     lines.push(`  - ${c.label}: Sluice ${runs}; baseline ${c.base.map((r) => `${fmt(r.seconds, 2)} (${fmt(mb(r.bytes), 0)} MB)`).join('; ')}`);
   }
@@ -332,11 +387,11 @@ function report(o: {
     const ours = (['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline'] as const).reduce((n, k) => n + part(k), 0);
     lines.push(`| ${label} | ${fmt(wall, 2)} | ${CPU_PARTS.map((k) => fmt(part(k), 2)).join(' | ')} | ${fmt(ours, 2)} | ${fmt((100 * ours) / (wall * os.availableParallelism()), 0)}% |`);
   };
-  for (const c of o.cases) {
+  for (const c of cases) {
     cpuRow(`Sluice ${c.label}`, c.sluice);
     cpuRow(`baseline ${c.label}`, c.base);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 // ---- main ------------------------------------------------------------------------------------------------
@@ -345,6 +400,9 @@ async function main() {
   const loadAtStart = os.loadavg()[0];
   const code = codeVersion(); // at start: the worker loads the code it measures now
   if (process.platform !== 'linux') throw new Error('the bench reads worker memory from /proc: Linux only');
+  const unknown = [...(ONLY ?? [])].filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length) throw new Error(`BENCH_ONLY names no part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
+  if (runs('inline') && ROWS < INLINE_ROWS) throw new Error(`the inline part reads ${INLINE_ROWS} rows of public.orders: BENCH_ROWS must be at least that`);
   const dir = mkdtempSync(join(os.tmpdir(), 'sluice-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root and must reach its data dir
   cleanups.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
@@ -398,58 +456,15 @@ async function main() {
     : env;
   const worker = startWorker(workerEnv, join(dir, 'worker.log'));
   cleanups.push({ name: 'worker', run: () => worker.stop() });
-  const sampler = new TreeMemorySampler(worker.child.pid!);
-  sampler.start();
-  cleanups.push({ name: 'sampler', run: () => sampler.stop() });
   log(`worker started (pid ${worker.child.pid}, log ${worker.logFile})`);
   const meter = cpuMeter(worker.child.pid!);
-  let workerPid: number | undefined; // the node process under the tsx launcher, known after the warm-up
-  const api = new Api(apiUrl, apiKey, worker, meter, () => (workerPid ? sampler.takePeak(workerPid) : 0));
-
-  log('warm-up jobs (discarded)…');
-  const warmStart = performance.now();
-  await api.extract('public.orders_warmup', 'csv', 'gzip', WARMUP_ROWS);
-  await api.extract('public.orders_warmup', 'csv', 'none', WARMUP_ROWS);
-  await api.extract('public.orders_warmup', 'parquet', 'gzip', WARMUP_ROWS);
-  log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
-
-  const afterWarmup = sampler.sample();
-  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
-  for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
-  if (!workerProc) throw new Error('could not find the worker process under /proc');
-  const lifetimeHwmKb = workerProc.hwmKb;
-  workerPid = workerProc.pid;
-  const resetOk = sampler.reset();
-
+  const http = new SluiceHttp(apiUrl, apiKey);
   const psqlInPg = join((await ensureBinaries(log)).pgBinDir, 'psql');
   const psql = existsSync(psqlInPg) ? psqlInPg : 'psql';
-  const cases: CaseResult[] = [
-    { label: 'CSV + gzip', format: 'csv', compression: 'gzip', sluice: [], base: [] },
-    { label: 'CSV (no compression)', format: 'csv', compression: 'none', sluice: [], base: [] },
-    { label: 'Parquet (GZIP inside)', format: 'parquet', compression: 'gzip', sluice: [], base: [] },
-  ];
-  for (const c of cases) {
-    for (let i = 1; i <= REPEATS; i++) {
-      const s = await api.extract('public.orders', c.format, c.compression, ROWS);
-      c.sluice.push(s);
-      log(`${c.label} #${i}: Sluice ${fmt(s.seconds, 2)} s (queued ${fmt(s.queuedMs / 1000, 2)} s, running ${fmt(s.runningMs / 1000, 2)} s; ${s.strategy}, ${s.parts} parts, ${fmt(mb(s.bytes))} MB; worker RSS ≤ ${fmt(mib(s.workerRssKb), 0)} MiB) cpu ${cpuLine(s.cpu)}`);
-      const b = await baseline(meter, psql, sourceUrl, c.compression === 'gzip', join(dir, `baseline.csv${c.compression === 'gzip' ? '.gz' : ''}`));
-      c.base.push(b);
-      log(`${c.label} #${i}: baseline ${fmt(b.seconds, 2)} s (${fmt(mb(b.bytes))} MB) cpu ${cpuLine(b.cpu)}`);
-    }
-  }
 
-  const end = sampler.sample();
-  const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
-  const memory: Memory = {
-    worker: workerAtEnd,
-    startupHwmKb: lifetimeHwmKb,
-    lifetimeHwmKb: Math.max(lifetimeHwmKb, workerAtEnd?.hwmKb ?? 0),
-    timedHwmKb: resetOk && workerAtEnd ? workerAtEnd.hwmKb : null,
-    timedTreePeakKb: sampler.peakTreeRssKb,
-    treeAtEnd: end,
-  };
-  if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
+  const extraction = runs('extract') ? await measureExtraction({ http, worker, meter, psql, sourceUrl, dir }) : undefined;
+  const inline = runs('inline') ? await measureInline({ apiUrl, apiKey, psql, sourceUrl, dir, config }) : undefined;
+  const tiny = runs('tiny') ? await measureTinyJobs({ http, temporal, workerGone: () => worker.exited() }) : undefined;
 
   const settings = {
     SLUICE_PART_ROWS: config.SLUICE_PART_ROWS,
@@ -458,7 +473,7 @@ async function main() {
     SLUICE_PARQUET_ROW_GROUP_ROWS: config.SLUICE_PARQUET_ROW_GROUP_ROWS,
     SLUICE_WORKER_ACTIVITY_SLOTS: config.SLUICE_WORKER_ACTIVITY_SLOTS,
   };
-  const section = report({ date: new Date(), code, rows: ROWS, settings, cases, memory, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
+  const section = report({ date: new Date(), code, rows: ROWS, settings, extraction, inline, tiny, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
   console.log('\n' + section);
   if (process.env.BENCH_NO_APPEND === '1' || profileDir) {
     log(`not appended to BENCHMARKS.md (${profileDir ? 'profiled run' : 'BENCH_NO_APPEND=1'})`);
