@@ -1,9 +1,8 @@
 // What an extraction's response says about how it was answered: `Sluice-*` headers on every answer, the
 // body of an inline 200, and the problem when mode "inline" cannot answer.
 import type { Response } from 'express';
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { ExtractionRequest } from '../../domain/extraction-request';
 import type { DecisionRule, InlineLimits, OverrunRule, Seen, SizeEstimate } from '../../domain/inline-decision';
 import { contentType } from '../../domain/plan';
@@ -32,21 +31,14 @@ export function decisionHeaders(mode: 'inline' | 'job', r: DecisionReport): Reco
   return headers;
 }
 
-// gzip is a content coding of the answer (`Content-Encoding: gzip`): the type still says what the rows are,
-// and HTTP clients decode it (curl with --compressed).
-export async function sendAnswer(
-  res: Response, request: ExtractionRequest, chunks: Buffer[], report: DecisionReport & { seen: Seen }, gzipLevel: number,
-): Promise<void> {
+// The body comes already compressed when asked. gzip is a content coding of the answer (`Content-Encoding:
+// gzip`): the type still says what the rows are, and HTTP clients decode it (curl with --compressed).
+export async function sendAnswer(res: Response, request: ExtractionRequest, body: Buffer[], report: DecisionReport & { seen: Seen }): Promise<void> {
   res.status(200).set(decisionHeaders('inline', report)).type(contentType(request.format, 'none'));
-  const stages: Transform[] = [];
-  if (request.compression === 'gzip') {
-    res.set('Content-Encoding', 'gzip');
-    stages.push(createGzip({ level: gzipLevel }));
-  } else {
-    res.set('Content-Length', String(report.seen.bytes));
-  }
+  if (request.compression === 'gzip') res.set('Content-Encoding', 'gzip');
+  res.set('Content-Length', String(body.reduce((n, chunk) => n + chunk.length, 0)));
   // A client that leaves mid-answer ends the pipeline with an error there is no one to tell.
-  await pipeline([Readable.from(chunks), ...stages, res]).catch(() => undefined);
+  await pipeline(Readable.from(body), res).catch(() => undefined);
 }
 
 type Refusal = Exclude<DecisionReport['rule'], 'job_requested' | 'within_limits'>;

@@ -1,7 +1,8 @@
 // Answers an extraction inline with the same read-only REPEATABLE READ session and COPY as a job. The output
-// is held in memory until COPY ends, so that an answer larger than the limits becomes a job before any byte
-// of it is sent; crossing a limit stops the COPY at once (its connection is closed). One deadline covers
-// the wait for a connection and the COPY; statement_timeout stops the source's work too.
+// is held in memory (with gzip, compressed as it comes) until COPY ends, so that an answer larger than the
+// limits becomes a job before any byte of it is sent; crossing a limit (counted before compression) stops the
+// COPY at once (its connection is closed). One deadline covers the wait for a connection and the COPY;
+// statement_timeout stops the source's work too.
 import type { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import { copyOutput } from '../../connectors/postgres/copy-output';
@@ -11,9 +12,10 @@ import { classifyError, type ErrorLike, type JobError } from '../../domain/error
 import type { ExtractionRequest } from '../../domain/extraction-request';
 import { overrun, type InlineLimits, type OverrunRule, type Seen } from '../../domain/inline-decision';
 import type { SelectSpec } from '../../domain/plan';
+import { holdAnswer } from './held-answer';
 
 export type InlineOutcome =
-  | { kind: 'answer'; chunks: Buffer[]; seen: Seen }
+  | { kind: 'answer'; body: Buffer[]; seen: Seen } // compressed when the request asks for it
   | { kind: 'overrun'; rule: OverrunRule; seen: Seen }
   | { kind: 'failed'; error: JobError } // the source refused the statement or failed
   | { kind: 'abandoned' }; // the client went away
@@ -21,11 +23,12 @@ export type InlineOutcome =
 const QUERY_CANCELED = '57014'; // statement_timeout
 
 export async function answerInline(
-  pool: Pool, select: SelectSpec, request: ExtractionRequest, limits: InlineLimits, clientGone: AbortSignal,
+  pool: Pool, select: SelectSpec, request: ExtractionRequest, limits: InlineLimits, gzipLevel: number, clientGone: AbortSignal,
 ): Promise<InlineOutcome> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const stop = AbortSignal.any([deadline, clientGone]);
   const seen: Seen = { rows: 0, bytes: 0 };
+  const held = holdAnswer(request.compression, gzipLevel);
   let session: ReadSession | undefined;
   let copy: Readable | undefined;
   const halt = () => {
@@ -37,7 +40,6 @@ export async function answerInline(
     session = await openUnlessStopped(pool, { timeZone: request.timeZone, statementTimeoutMs: limits.timeoutMs }, stop);
     const { copy: stream, output, rowCount } = await copyOutput(session, select, request.format);
     copy = stream;
-    const chunks: Buffer[] = [];
     const scanner = new RowScanner(request.format === 'csv');
     const header = request.format === 'csv' ? 1 : 0;
     let lines = 0;
@@ -45,19 +47,21 @@ export async function answerInline(
       lines += scanner.scan(chunk).rows;
       seen.rows = Math.max(0, lines - header);
       seen.bytes += chunk.length;
-      chunks.push(chunk);
       const rule = overrun(seen, limits);
       if (rule) {
         session.close(new Error(`inline answer stopped: ${rule}`));
         copy.destroy();
+        held.discard();
         return { kind: 'overrun', rule, seen };
       }
+      await held.add(chunk);
     }
     await session.commit();
     if (seen.rows !== rowCount()) throw new Error(`counted ${seen.rows} rows but COPY reported ${rowCount()}`);
-    return { kind: 'answer', chunks, seen };
+    return { kind: 'answer', body: await held.end(), seen };
   } catch (err) {
     session?.close(err as Error);
+    held.discard();
     if (clientGone.aborted) return { kind: 'abandoned' };
     if (deadline.aborted || (err as { code?: unknown }).code === QUERY_CANCELED) return { kind: 'overrun', rule: 'inline_timeout', seen };
     const error = classifyError(err as ErrorLike);

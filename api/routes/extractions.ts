@@ -68,12 +68,12 @@ async function answerOrSayWhyNot(
   d: ExtractionRouteDeps, res: Response, request: ExtractionRequest, pool: Pool, select: SelectSpec, decided: DecisionReport,
 ): Promise<DecisionReport | null> {
   const { estimate, limits } = decided;
-  const outcome = await answerInline(pool, select, request, limits, clientGone(res));
+  const outcome = await answerInline(pool, select, request, limits, d.inline.gzipLevel, clientGone(res));
   switch (outcome.kind) {
     case 'abandoned':
       return null;
     case 'answer':
-      await sendAnswer(res, request, outcome.chunks, { ...decided, seen: outcome.seen }, d.inline.gzipLevel);
+      await sendAnswer(res, request, outcome.body, { ...decided, seen: outcome.seen });
       return null;
     case 'overrun':
       return { rule: outcome.rule, estimate, limits, seen: outcome.seen };

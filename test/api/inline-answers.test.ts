@@ -50,6 +50,7 @@ describe.each(['gzip', 'none'] as const)('compression %s', (compression) => {
       'sluice-rows': String(ROWS),
     });
     expect(res.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+    expect(Number(res.headers['content-length'])).toBe(res.body.length); // the whole body is known before it is sent
     const csv = body(res);
     expect(Number(res.headers['sluice-bytes'])).toBe(Buffer.byteLength(csv));
     expect(csv).toBe(psqlCsv(selectAll));

@@ -107,7 +107,7 @@ describe('an estimate that is wrong', () => {
     });
   });
 
-  test('too few bytes: the answer stops at the byte limit and becomes a job', async () => {
+  test('too few bytes: the answer stops at the byte limit and becomes a job; gzip stops too', async () => {
     await withApi({ SLUICE_INLINE_MAX_BYTES: 5000 }, async (limited) => {
       const res = await post(limited, { ...paidRequest, mode: 'auto' });
       expect(res.status).toBe(202);
@@ -117,6 +117,9 @@ describe('an estimate that is wrong', () => {
       expect(job.decision.seen.bytes).toBeGreaterThan(5000);
       await waitForState(limited, job.id, ['Completed']);
       expect(await jobOutput(limited, job.id)).toBe(paidCsv());
+
+      const gzipped = await expectProblem(await post(limited, { ...paidRequest, compression: 'gzip', mode: 'inline' }), 413, 'mode');
+      expect(gzipped).toMatchObject({ rule: 'actual_bytes_over_limit', seen: { bytes: expect.any(Number) } });
     });
   });
 });
