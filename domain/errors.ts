@@ -87,6 +87,15 @@ export function classifyError(err: ErrorLike, hint?: string): JobError {
   return { ...UNKNOWN, message, sqlstate: null };
 }
 
+// A restart whose new run could not be started (Temporal unreachable).
+export const startFailedError = (message: string): JobError => ({
+  code: 'start_failed',
+  message: `the job's new run could not be started: ${message}`,
+  sqlstate: null,
+  retryable: true,
+  suggestion: 'Restart the job again once the scheduler is reachable.',
+});
+
 // A job whose workflow was ended outside Sluice (terminated in the Web UI or CLI, or timed out).
 export const workflowEndedError = (status: string): JobError => ({
   code: 'workflow_ended',

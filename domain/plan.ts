@@ -54,6 +54,7 @@ export function contentType(format: Format, compression: Compression): string {
 }
 
 export const jobPrefix = (tenantId: string, jobId: string): string => `tenants/${tenantId}/jobs/${jobId}/`;
+export const manifestKey = (tenantId: string, jobId: string): string => `${jobPrefix(tenantId, jobId)}manifest.json`;
 
 // What the planner resolved against the source catalog. Serializable: it travels through workflow history
 // (names, types and filter values only; never rows).

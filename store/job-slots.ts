@@ -15,8 +15,9 @@ export interface QueuePosition {
   waitingFor: QueueWait | null;
 }
 
-// Any constant: it names the lock that serialises every change of the queue.
+// Any constants: they name the lock that serialises every change of the queue, and the sweeper's lock.
 const QUEUE_LOCK = 0x51_75_65_75;
+const SWEEP_LOCK = 0x53_77_65_70;
 
 export class SlotStore {
   constructor(private readonly db: Pool, private readonly limits: QueueLimits) {}
@@ -26,9 +27,8 @@ export class SlotStore {
     return this.locked(async (tx) => {
       await tx.query('INSERT INTO job_slots (job_id, tenant_id, workflow_id) VALUES ($1, $2, $3) ON CONFLICT (job_id) DO NOTHING',
         [slot.jobId, slot.tenantId, slot.workflowId]);
-      const admitted = await this.admit(tx);
-      const res = await tx.query<{ granted: boolean }>('SELECT granted_at IS NOT NULL AS granted FROM job_slots WHERE job_id = $1', [slot.jobId]);
-      return { granted: res.rows[0]?.granted ?? false, admitted };
+      const { holders, admitted } = await this.admit(tx);
+      return { granted: holders.has(slot.jobId), admitted };
     });
   }
 
@@ -36,7 +36,7 @@ export class SlotStore {
   async release(jobId: string): Promise<SlotHolder[]> {
     return this.locked(async (tx) => {
       await tx.query('DELETE FROM job_slots WHERE job_id = $1', [jobId]);
-      return this.admit(tx);
+      return (await this.admit(tx)).admitted;
     });
   }
 
@@ -63,15 +63,34 @@ export class SlotStore {
     return row.granted ? { position: 0, waitingFor: null } : { position: row.ahead + 1, waitingFor: waitReason(row.tenantRunning, this.limits) };
   }
 
-  private async admit(tx: PoolClient): Promise<SlotHolder[]> {
+  // Grants what the limits allow; returns the jobs just admitted and every job now holding a slot.
+  /** Runs a sweep unless another process is running one: one sweeper at a time, however many workers. */
+  async sweepAlone<T>(sweep: () => Promise<T>): Promise<T | null> {
+    const lockHolder = await this.db.connect();
+    try {
+      const { rows } = await lockHolder.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SWEEP_LOCK]);
+      if (!rows[0].ok) return null;
+      try {
+        return await sweep();
+      } finally {
+        await lockHolder.query('SELECT pg_advisory_unlock($1)', [SWEEP_LOCK]);
+      }
+    } finally {
+      lockHolder.release();
+    }
+  }
+
+  private async admit(tx: PoolClient): Promise<{ admitted: SlotHolder[]; holders: Set<string> }> {
     const res = await tx.query<QueueEntry & { workflowId: string }>(
       `SELECT job_id AS "jobId", tenant_id AS "tenantId", workflow_id AS "workflowId", granted_at IS NOT NULL AS granted
          FROM job_slots ORDER BY seq`,
     );
     const ids = new Set(jobsToAdmit(res.rows, this.limits));
-    if (!ids.size) return [];
-    await tx.query('UPDATE job_slots SET granted_at = clock_timestamp() WHERE job_id = ANY($1)', [[...ids]]);
-    return res.rows.filter((r) => ids.has(r.jobId)).map(({ jobId, workflowId }) => ({ jobId, workflowId }));
+    if (ids.size) await tx.query('UPDATE job_slots SET granted_at = clock_timestamp() WHERE job_id = ANY($1)', [[...ids]]);
+    return {
+      admitted: res.rows.filter((r) => ids.has(r.jobId)).map(({ jobId, workflowId }) => ({ jobId, workflowId })),
+      holders: new Set(res.rows.filter((r) => r.granted || ids.has(r.jobId)).map((r) => r.jobId)),
+    };
   }
 
   private async locked<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {

@@ -60,4 +60,4 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   fileTtlSeconds: c.SLUICE_FILE_TTL_SECONDS,
 });
 
-export const queueLimits = (c: Config): QueueLimits => ({ global: c.SLUICE_MAX_RUNNING_JOBS, perTenant: c.SLUICE_TENANT_MAX_RUNNING_JOBS });
+const queueLimits = (c: Config): QueueLimits => ({ global: c.SLUICE_MAX_RUNNING_JOBS, perTenant: c.SLUICE_TENANT_MAX_RUNNING_JOBS });

@@ -26,7 +26,7 @@ async function endedStatus(temporal: Client, holder: SlotHolder): Promise<string
   }
 }
 
-export async function sweepSlots(d: Omit<SlotSweeperDeps, 'log'>): Promise<number> {
+async function sweepSlots(d: Omit<SlotSweeperDeps, 'log'>): Promise<number> {
   let freed = 0;
   // Only slots held a while: a job the API made an instant ago may not have its workflow yet.
   for (const holder of await d.slots.grantedBefore(d.intervalSeconds)) {
@@ -44,7 +44,7 @@ export function startSlotSweeper(d: SlotSweeperDeps): () => void {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepSlots(d)
+    d.slots.sweepAlone(() => sweepSlots(d))
       .then((freed) => freed && d.log.warn({ freed }, 'freed the slots of jobs whose workflow had ended'))
       .catch((err) => d.log.warn({ err }, 'slot sweep failed; trying again next interval'))
       .finally(() => { running = false; });

@@ -28,7 +28,7 @@ import type { ExtractActivities } from '../activities/extract';
 import type { SlotActivities } from '../activities/slots';
 import type { StatusActivities } from '../activities/status';
 import type { ExtractionInput, ExtractionSnapshot, PartResult } from '../domain/extraction-job';
-import { applyAction, isFinished, type ExtractionAction, type ExtractionState } from '../domain/extraction-states';
+import { applyAction, type ExtractionAction, type ExtractionState } from '../domain/extraction-states';
 import { SLOT_GRANTED_SIGNAL } from '../domain/job-queue';
 import type { ExtractionPlan } from '../domain/plan';
 import { activeMsAt, addSample, emptyProgress } from '../domain/progress';
@@ -79,22 +79,21 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
   let slotSignals = 0;
   setHandler(slotGrantedSignal, () => void slotSignals++);
 
-  const accept = (command: JobCommand): boolean => {
-    if (!applyAction(snap.state, command).ok) return false;
+  const accept = (command: JobCommand): void => {
+    if (!applyAction(snap.state, command).ok) return;
     pending = command;
     if (command !== 'resume') work?.cancel();
-    return true;
   };
   setHandler(progressQuery, () => snap);
   for (const command of JOB_COMMANDS) {
-    setHandler(commandSignals[command], () => void accept(command));
+    setHandler(commandSignals[command], () => accept(command));
     setHandler(commandUpdates[command], async () => {
-      const target = applyAction(snap.state, command).state;
+      const from = snap.state;
       const before = transitions;
       accept(command);
-      // Answer once the job is in the target state, or has ended otherwise meanwhile (say, it failed). A resumed
-      // job waiting for a slot answers Queued.
-      await condition(() => transitions > before && (snap.state === target || isFinished(snap.state) || (command === 'resume' && snap.state === 'Queued')));
+      // Answer with the job's next state: the command's target, or whatever came first (a resumed job waiting
+      // for a slot is Queued; a job may fail meanwhile).
+      await condition(() => transitions > before && snap.state !== from);
       return snap;
     }, {
       validator: () => {
@@ -186,18 +185,24 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     snap.manifest = await acts.writeManifest({ job: input, columns: plan.select.columns, parts, complete: true, createdAt: now() });
   }
 
-  // Cancel removes the files of unfinished parts and unfinished uploads. The finished parts stay until they
-  // expire, in a manifest marked incomplete, unless the cancel came from Temporal (`keepFinished` false): that
-  // ends the workflow, and with it the timer that would delete them.
-  const cancelled = (keepFinished: boolean) =>
+  // Cancel removes the files of unfinished parts and unfinished uploads. The finished parts are offered in a
+  // manifest marked incomplete, unless the cancel came from Temporal (`keepFinished` false): that ends the
+  // workflow, and with it the timer that would delete them.
+  const discardUnfinished = (keepFinished: boolean) =>
     CancellationScope.nonCancellable(async () => {
       const kept = keepFinished ? finishedParts.filter(Boolean).map((p) => p.key) : [];
       await acts.deleteJobFiles({ tenantId, jobId, keep: kept });
       if (kept.length) await writePartialManifest();
-      snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
-      snap.finishedAt = now();
-      await enter('Cancelled');
     });
+
+  // Ends the run in a final state. A job with files to offer (a manifest) keeps them until they expire;
+  // true when a restart came first.
+  async function end(state: 'Completed' | 'Failed' | 'Cancelled'): Promise<boolean> {
+    snap.finishedAt = now();
+    snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
+    await enter(state);
+    return snap.manifest !== null && (await keepFilesUntilExpiry());
+  }
 
   // Restart (from Paused, or from Completed while its files are kept): discard the files, begin again.
   async function restart(): Promise<void> {
@@ -250,10 +255,7 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     const outcome = await work.run(runJob).then(() => ({ ok: true as const }), (err: unknown) => ({ ok: false as const, err }));
     work = null;
     if (outcome.ok) {
-      snap.finishedAt = now();
-      snap.filesExpireAt = expiryFromNow();
-      await enter('Completed');
-      if (!(await keepFilesUntilExpiry())) return snap;
+      if (!(await end('Completed'))) return snap;
       await restart();
       continue;
     }
@@ -261,12 +263,8 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     if (!isCancellation(err)) {
       snap.error = jobErrorOf(err);
       snap.attempts = Math.max(snap.attempts, failedAttemptOf(err));
-      snap.finishedAt = now();
       await writePartialManifest();
-      snap.filesExpireAt = snap.manifest ? expiryFromNow() : null;
-      await enter('Failed');
-      // With finished parts to offer, the workflow stays until they expire (a restart may come first).
-      if (snap.manifest && (await keepFilesUntilExpiry())) {
+      if (await end('Failed')) {
         await restart();
         continue;
       }
@@ -287,15 +285,14 @@ export async function extractionWorkflow(input: ExtractionInput): Promise<Extrac
     }
     if (command === 'cancel') {
       if (root.consideredCancelled) {
-        await cancelled(false);
+        await discardUnfinished(false);
+        await CancellationScope.nonCancellable(() => end('Cancelled')); // no manifest: ends at once
         throw err; // a Temporal cancel request: the execution shows as cancelled too
       }
-      await cancelled(true);
-      if (snap.manifest && (await keepFilesUntilExpiry())) {
-        await restart();
-        continue;
-      }
-      return snap;
+      await discardUnfinished(true);
+      if (!(await end('Cancelled'))) return snap;
+      await restart();
+      continue;
     }
     if (command === 'restart') await restart();
     // resume (or restart): run again, skipping the parts already done

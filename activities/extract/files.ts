@@ -1,5 +1,5 @@
 import type { ExtractionInput, Manifest, PartFile } from '../../domain/extraction-job';
-import { jobPrefix, type ColumnInfo } from '../../domain/plan';
+import { jobPrefix, manifestKey, type ColumnInfo } from '../../domain/plan';
 import { deletePrefix, putJson } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
 import { toActivityFailure } from './failure';
@@ -26,7 +26,7 @@ export const writeManifest = (deps: ExtractDeps) => async (input: ManifestInput)
     createdAt: input.createdAt,
   };
   try {
-    await putJson(deps.s3, deps.bucket, `${jobPrefix(job.tenantId, job.jobId)}manifest.json`, manifest);
+    await putJson(deps.s3, deps.bucket, manifestKey(job.tenantId, job.jobId), manifest);
   } catch (err) {
     throw toActivityFailure(err);
   }

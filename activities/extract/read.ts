@@ -24,6 +24,7 @@ export async function openCopy(deps: ExtractDeps, input: ReadInput, signal: Abor
   const session = await ReadSession.open(pool, { timeZone: input.timeZone, statementTimeoutMs: deps.statementTimeoutMs });
   try {
     const { copy, output, rowCount } = await copyOutput(session, input.select, input.format, input.strategy, range);
+    signal.throwIfAborted(); // cancelled while connecting: the listener below would never hear of it
     signal.addEventListener('abort', () => {
       session.close(new Error('cancelled'));
       copy.destroy(new Error('cancelled'));

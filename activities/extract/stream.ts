@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { PartResult } from '../../domain/extraction-job';
 import { jobPrefix } from '../../domain/plan';
 import { RowScanner } from '../../connectors/postgres/row-scanner';
-import { deletePrefix, listKeys } from '../../connectors/s3/objects';
+import { deletePrefix } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
 import { toActivityFailure } from './failure';
 import { keepHeartbeating } from './heartbeat';
@@ -81,10 +81,5 @@ export const extractStream = (deps: ExtractDeps) => async (input: StreamInput): 
   }
 };
 
-async function removeStaleParts(deps: ExtractDeps, input: ReadInput, parts: PartResult[]): Promise<void> {
-  const prefix = jobPrefix(input.tenantId, input.jobId);
-  const keep = new Set(parts.map((p) => p.key));
-  for (const key of await listKeys(deps.s3, deps.bucket, `${prefix}part-`)) {
-    if (!keep.has(key)) await deletePrefix(deps.s3, deps.bucket, key);
-  }
-}
+const removeStaleParts = (deps: ExtractDeps, input: ReadInput, parts: PartResult[]) =>
+  deletePrefix(deps.s3, deps.bucket, `${jobPrefix(input.tenantId, input.jobId)}part-`, new Set(parts.map((p) => p.key)));

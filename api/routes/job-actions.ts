@@ -6,6 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { Router } from 'express';
 import type { ExtractionOptions } from '../../domain/extraction-job';
+import { startFailedError } from '../../domain/errors';
 import { allowedActions, applyAction, type ExtractionState } from '../../domain/extraction-states';
 import { jobPrefix } from '../../domain/plan';
 import { deletePrefix } from '../../connectors/s3/objects';
@@ -44,7 +45,14 @@ export function jobActionRoutes(d: JobActionDeps): Router {
     if (!applyAction(job.state, action).ok) throw notAllowed(job, action, job.state);
     await deletePrefix(d.s3, d.bucket, jobPrefix(job.tenantId, job.id));
     const restarted = (await d.jobs.resetForRestart(job.tenantId, job.id))!;
-    await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, restarted);
+    try {
+      await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, restarted);
+    } catch (err) {
+      // No run began: the job must not wait Queued for ever, nor keep a place in the queue.
+      await d.slots.release(job.id);
+      await d.jobs.markEnded(job.id, startFailedError((err as Error).message));
+      throw err;
+    }
     res.json(jobView(restarted, null, { queue: await d.slots.position(job.id) }));
   });
   return router;

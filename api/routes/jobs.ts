@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { EXTRACTION_STATES, isActive, type ExtractionState } from '../../domain/extraction-states';
-import { jobPrefix } from '../../domain/plan';
+import { jobPrefix, manifestKey } from '../../domain/plan';
 import { deletePrefix, presignGet } from '../../connectors/s3/objects';
 import type { SlotStore } from '../../store/job-slots';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
@@ -102,7 +102,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
       bytes: m.bytes,
       linksExpireAt: expiresAt.toISOString(),
       filesExpireAt: job.filesExpireAt?.toISOString() ?? null,
-      manifest: { url: await sign(`${jobPrefix(job.tenantId, job.id)}manifest.json`) },
+      manifest: { url: await sign(manifestKey(job.tenantId, job.id)) },
       parts: await Promise.all(m.parts.map(async (p) => ({
         index: p.index, fileName: fileName(p.key), rows: p.rows, bytes: p.bytes, sha256: p.sha256, url: await sign(p.key),
       }))),

@@ -27,10 +27,13 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string,
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
-  for (const u of uploads.Uploads ?? []) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }));
-  }
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    await Promise.all((page.Uploads ?? []).map((u) => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }))));
+    [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
+  } while (keyMarker);
   return deleted;
 }
 
