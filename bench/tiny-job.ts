@@ -5,7 +5,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { performance } from 'node:perf_hooks';
-import { workflowIdFor } from '../api/start-workflow';
+import { workflowIdFor } from '../api/job-control';
 import type { SluiceHttp } from './http';
 import { fmt, int, log, median, percentile, sleep } from './util';
 

@@ -1,9 +1,12 @@
-// The shapes an extraction job has in workflow state, in Sluice's database and in the manifest.
+// The shapes an extraction job has in workflow state, in Sluice's database and in the manifest. The job's state
+// is defined once, here, as a schema: the workflow holds it, the database mirrors it whole (records written
+// before a field existed read back with the field's default), and the API view is derived from it.
+import { z } from 'zod';
 import type { JobError } from './errors';
 import type { Compression, ExtractionRequest, Format } from './extraction-request';
-import type { ExtractionState } from './extraction-states';
+import { EXTRACTION_STATES } from './lifecycle';
 import type { ColumnInfo, SplitStrategy } from './plan';
-import type { ExtractionProgress } from './progress';
+import { emptyProgress, progressSchema } from './progress';
 
 export interface ExtractionOptions {
   partRows: number;
@@ -12,6 +15,8 @@ export interface ExtractionOptions {
   maxAttempts: number;
   heartbeatTimeoutSeconds: number;
   fileTtlSeconds: number;
+  /** A workflow execution continues as new past this many history events (or when the server suggests it). */
+  historyEventsLimit?: number;
 }
 
 export interface ExtractionInput {
@@ -21,58 +26,74 @@ export interface ExtractionInput {
   options: ExtractionOptions;
 }
 
-export interface PartFile {
-  index: number;
-  key: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-}
+const partFileSchema = z.object({
+  index: z.number(),
+  key: z.string(),
+  rows: z.number(),
+  bytes: z.number(),
+  sha256: z.string(),
+});
+export type PartFile = z.infer<typeof partFileSchema>;
 
-export interface WorkerUsage {
+const workerUsageSchema = z.object({
   /** CPU time of the worker processes while the job's parts ran, shared among the parts running at once. */
-  cpuMs: number;
+  cpuMs: z.number(),
   /** The largest worker process RSS seen while one of the job's parts ran. */
-  peakRssBytes: number;
-}
+  peakRssBytes: z.number(),
+});
+export type WorkerUsage = z.infer<typeof workerUsageSchema>;
 
 export interface PartResult extends PartFile, WorkerUsage {
   attempt: number;
 }
 
-export interface Manifest {
-  jobId: string;
-  complete: boolean;
-  format: Format;
-  compression: Compression;
-  columns: ColumnInfo[];
-  rows: number;
-  bytes: number;
-  parts: PartFile[];
-  createdAt: string;
-}
+const manifestSchema = z.object({
+  jobId: z.string(),
+  complete: z.boolean(),
+  format: z.custom<Format>((v) => typeof v === 'string'),
+  compression: z.custom<Compression>((v) => typeof v === 'string'),
+  columns: z.array(z.custom<ColumnInfo>((v) => typeof v === 'object' && v !== null)),
+  rows: z.number(),
+  bytes: z.number(),
+  parts: z.array(partFileSchema),
+  createdAt: z.string(),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
 
-export interface PlanSummary {
-  strategy: SplitStrategy;
-  estimatedRows: number;
-  estimatedBytes: number;
-  parts: number;
-}
+const planSummarySchema = z.object({
+  strategy: z.custom<SplitStrategy>((v) => typeof v === 'string'),
+  estimatedRows: z.number(),
+  estimatedBytes: z.number(),
+  parts: z.number(),
+});
+export type PlanSummary = z.infer<typeof planSummarySchema>;
 
-// Everything the workflow mirrors to the database on each transition, and answers to the progress query.
-export interface ExtractionSnapshot {
-  jobId: string;
-  state: ExtractionState;
-  progress: ExtractionProgress;
-  plan: PlanSummary | null;
-  error: JobError | null;
-  attempts: number;
-  worker: WorkerUsage;
-  startedAt: string | null;
-  finishedAt: string | null;
-  manifest: Manifest | null;
-  /** When a completed job's files are deleted. */
-  filesExpireAt: string | null;
+const isoTime = z.string().nullable().default(null);
+
+// Everything the workflow holds of a job and mirrors to the database on each transition.
+export const extractionSnapshotSchema = z.object({
+  jobId: z.string(),
+  state: z.enum(EXTRACTION_STATES),
+  /** The run (instance) this is: 1 for the first, one more for each restart. */
+  run: z.number().int().min(1).default(1),
+  /** When this run began: the job was made, or restarted. */
+  runStartedAt: isoTime,
+  progress: progressSchema.default(emptyProgress),
+  plan: planSummarySchema.nullable().default(null),
+  error: z.custom<JobError>((v) => typeof v === 'object' && v !== null).nullable().default(null),
+  attempts: z.number().default(0),
+  worker: workerUsageSchema.default({ cpuMs: 0, peakRssBytes: 0 }),
+  /** When the run first ran (left the queue). */
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  manifest: manifestSchema.nullable().default(null),
+  /** When a finished run's files are deleted. */
+  filesExpireAt: isoTime,
   /** When they were deleted; the job's record stays. */
-  filesExpiredAt: string | null;
-}
+  filesExpiredAt: isoTime,
+});
+export type ExtractionSnapshot = z.infer<typeof extractionSnapshotSchema>;
+
+/** A new run of a job: nothing done yet, waiting for a slot. */
+export const newRun = (jobId: string, run: number, at: string): ExtractionSnapshot =>
+  extractionSnapshotSchema.parse({ jobId, state: 'Queued', run, runStartedAt: at });

@@ -1,22 +1,26 @@
 // Progress as the workflow counts it, and the view a user sees (percent, rates, ETA).
-export interface RateSample {
-  activeMs: number; // running time when the sample was taken
-  rows: number;
-}
+import { z } from 'zod';
 
-export interface ExtractionProgress {
-  rowsDone: number;
-  rowsEstimated: number | null;
-  bytesDone: number;
-  partsDone: number;
-  partsTotal: number | null;
+const rateSampleSchema = z.object({
+  activeMs: z.number(), // running time when the sample was taken
+  rows: z.number(),
+});
+export type RateSample = z.infer<typeof rateSampleSchema>;
+
+export const progressSchema = z.object({
+  rowsDone: z.number(),
+  rowsEstimated: z.number().nullable(),
+  bytesDone: z.number(),
+  partsDone: z.number(),
+  partsTotal: z.number().nullable(),
   /** Running time of finished Running stretches; queueing and pauses do not count. */
-  activeMs: number;
+  activeMs: z.number(),
   /** Start of the current Running stretch, or null when not running. */
-  runningSince: string | null;
+  runningSince: z.string().nullable(),
   /** The last few (running time, rows) points, for throughput over a recent window. */
-  samples: RateSample[];
-}
+  samples: z.array(rateSampleSchema),
+});
+export type ExtractionProgress = z.infer<typeof progressSchema>;
 
 export const MAX_RATE_SAMPLES = 20;
 export const RATE_WINDOW_MS = 60_000;

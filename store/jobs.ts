@@ -1,34 +1,37 @@
+// Jobs and their runs in Sluice's database. A job's state is its workflow's snapshot, written whole on every
+// transition (and never by the API), so lists and views need no Temporal.
 import type { Pool } from 'pg';
 import type { JobError } from '../domain/errors';
-import type { ExtractionSnapshot, Manifest, PlanSummary, WorkerUsage } from '../domain/extraction-job';
+import { extractionSnapshotSchema, newRun, type ExtractionSnapshot } from '../domain/extraction-job';
 import type { ExtractionRequest } from '../domain/extraction-request';
-import type { ExtractionState } from '../domain/extraction-states';
-import type { ExtractionProgress } from '../domain/progress';
+import type { ExtractionState } from '../domain/lifecycle';
 
 export interface JobRecord {
   id: string;
   tenantId: string;
   kind: 'extraction';
-  state: ExtractionState;
   request: ExtractionRequest;
   workflowId: string;
-  plan: PlanSummary | null;
-  progress: ExtractionProgress | null;
-  error: JobError | null;
-  manifest: Manifest | null;
-  filesExpireAt: Date | null;
-  filesExpiredAt: Date | null;
-  attempts: number;
-  worker: WorkerUsage | null;
   createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
+  /** When the snapshot was last written. */
   updatedAt: Date;
+  snapshot: ExtractionSnapshot;
 }
 
-const COLUMNS = `id, tenant_id AS "tenantId", kind, state, request, workflow_id AS "workflowId", plan, progress, error, manifest,
-  files_expire_at AS "filesExpireAt", files_expired_at AS "filesExpiredAt", worker_usage AS "worker",
-  attempts, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+export interface JobRun {
+  run: number;
+  state: ExtractionState;
+  startedAt: Date;
+  endedAt: Date | null;
+  records: number;
+  bytes: number;
+  error: JobError | null;
+}
+
+const COLUMNS = `id, tenant_id AS "tenantId", kind, request, workflow_id AS "workflowId", created_at AS "createdAt",
+  updated_at AS "updatedAt", snapshot`;
+
+const toRecord = (row: JobRecord): JobRecord => ({ ...row, snapshot: extractionSnapshotSchema.parse(row.snapshot) });
 
 export interface JobPage {
   jobs: JobRecord[];
@@ -51,34 +54,42 @@ export function decodeCursor(cursor: string): [string, string] | null {
 export class JobStore {
   constructor(private readonly db: Pool) {}
 
+  /** A new job, Queued in its first run; it joins the slot queue as it is made, so its place is the order of submission. */
   async create(job: { id: string; tenantId: string; request: ExtractionRequest; workflowId: string }): Promise<JobRecord> {
-    // The job joins the slot queue as it is made, so its place is the order of submission.
+    const snapshot = newRun(job.id, 1, new Date().toISOString());
     const res = await this.db.query<JobRecord>(
       `WITH job AS (
-         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id) VALUES ($1, $2, 'extraction', 'Queued', $3, $4) RETURNING *
+         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id, run, snapshot)
+         VALUES ($1, $2, 'extraction', $5, $3, $4, 1, $6) RETURNING *
+       ), first_run AS (
+         INSERT INTO job_runs (job_id, run, state, started_at) SELECT id, 1, state, created_at FROM job
        ), queued AS (
          INSERT INTO job_slots (job_id, tenant_id, workflow_id) SELECT id, tenant_id, workflow_id FROM job
        )
        SELECT ${COLUMNS} FROM job`,
-      [job.id, job.tenantId, job.request, job.workflowId],
+      [job.id, job.tenantId, job.request, job.workflowId, snapshot.state, snapshot],
     );
-    return res.rows[0];
+    return toRecord(res.rows[0]);
   }
 
-  // Mirrors a workflow snapshot. Idempotent: replays and retries write the same values.
+  // Mirrors a workflow snapshot and its run. Idempotent (replays and retries write the same values); a snapshot
+  // of an older run never overwrites a newer one.
   async recordSnapshot(s: ExtractionSnapshot): Promise<void> {
     await this.db.query(
-      `UPDATE jobs SET state = $2, progress = $3, plan = $4, error = $5, manifest = $6, attempts = $7,
-              started_at = $8, finished_at = $9, files_expire_at = $10, files_expired_at = $11, worker_usage = $12,
-              updated_at = clock_timestamp()
-        WHERE id = $1`,
-      [s.jobId, s.state, s.progress, s.plan, s.error, s.manifest, s.attempts, s.startedAt, s.finishedAt, s.filesExpireAt, s.filesExpiredAt, s.worker],
+      `WITH job AS (
+         UPDATE jobs SET state = $2, run = $3, snapshot = $4, updated_at = clock_timestamp() WHERE id = $1 AND run <= $3 RETURNING id
+       )
+       INSERT INTO job_runs (job_id, run, state, started_at, ended_at, records, bytes, error)
+       SELECT id, $3, $2, $5, $6, $7, $8, $9 FROM job
+       ON CONFLICT (job_id, run) DO UPDATE SET state = EXCLUDED.state, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+         records = EXCLUDED.records, bytes = EXCLUDED.bytes, error = EXCLUDED.error`,
+      [s.jobId, s.state, s.run, s, s.runStartedAt, s.finishedAt, s.progress.rowsDone, s.progress.bytesDone, s.error],
     );
   }
 
   async get(tenantId: string, id: string): Promise<JobRecord | null> {
     const res = await this.db.query<JobRecord>(`SELECT ${COLUMNS} FROM jobs WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
-    return res.rows[0] ?? null;
+    return res.rows[0] ? toRecord(res.rows[0]) : null;
   }
 
   async list(tenantId: string, opts: { state?: ExtractionState; limit: number; after?: [string, string] }): Promise<JobPage> {
@@ -89,33 +100,39 @@ export class JobStore {
         ORDER BY created_at DESC, id DESC LIMIT $5`,
       [tenantId, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
     );
-    const jobs = res.rows.slice(0, opts.limit);
+    const jobs = res.rows.slice(0, opts.limit).map(toRecord);
     return { jobs, nextCursor: res.rows.length > opts.limit ? encodeCursor(jobs[jobs.length - 1]) : null };
   }
 
-  // A finished job begins a new run: everything of the previous run is cleared, and it joins the back of the queue.
-  async resetForRestart(tenantId: string, id: string): Promise<JobRecord | null> {
-    const res = await this.db.query<JobRecord>(
-      `WITH job AS (
-         UPDATE jobs SET state = 'Queued', progress = NULL, plan = NULL, error = NULL, manifest = NULL, attempts = 0,
-                files_expire_at = NULL, files_expired_at = NULL, worker_usage = NULL,
-                started_at = NULL, finished_at = NULL, updated_at = clock_timestamp()
-          WHERE tenant_id = $1 AND id = $2 RETURNING *
-       ), queued AS (
-         INSERT INTO job_slots (job_id, tenant_id, workflow_id) SELECT id, tenant_id, workflow_id FROM job ON CONFLICT (job_id) DO NOTHING
-       )
-       SELECT ${COLUMNS} FROM job`,
-      [tenantId, id],
+  /** The job's runs, newest first. */
+  async runs(id: string): Promise<JobRun[]> {
+    const res = await this.db.query<JobRun>(
+      `SELECT run, state, started_at AS "startedAt", ended_at AS "endedAt", records::float8 AS records, bytes::float8 AS bytes, error
+         FROM job_runs WHERE job_id = $1 ORDER BY run DESC`,
+      [id],
     );
-    return res.rows[0] ?? null;
+    return res.rows;
   }
 
-  /** Records that a still-active job's workflow ended on its own (terminated, timed out). */
+  /** Records that a still-active job's workflow ended without saying so (terminated, timed out). */
   async markEnded(id: string, error: JobError): Promise<void> {
     await this.db.query(
-      `UPDATE jobs SET state = 'Failed', error = $2, finished_at = clock_timestamp(), updated_at = clock_timestamp()
-        WHERE id = $1 AND state IN ('Queued', 'Running', 'Paused')`,
+      `WITH job AS (
+         UPDATE jobs SET state = 'Failed', updated_at = clock_timestamp(),
+                snapshot = snapshot || jsonb_build_object('state', 'Failed', 'error', $2::jsonb, 'finishedAt', to_jsonb(clock_timestamp()))
+          WHERE id = $1 AND state IN ('Queued', 'Running', 'Paused') RETURNING id, run
+       )
+       UPDATE job_runs r SET state = 'Failed', ended_at = clock_timestamp(), error = $2 FROM job WHERE r.job_id = job.id AND r.run = job.run`,
       [id, error],
+    );
+  }
+
+  /** The files of one run were deleted at their expiry; a newer run is left alone. */
+  async markFilesExpired(id: string, run: number, at: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET snapshot = snapshot || jsonb_build_object('filesExpiredAt', $3::text), updated_at = clock_timestamp()
+        WHERE id = $1 AND run = $2`,
+      [id, run, at],
     );
   }
 

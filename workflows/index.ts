@@ -1,2 +1,3 @@
 // The workflows one worker registers (its workflowsPath).
-export { extractionWorkflow } from './extraction';
+export { extractionJob } from './extraction-job';
+export { fileExpiryWorkflow } from './file-expiry';

@@ -1,10 +1,17 @@
 import type { ExtractionSnapshot } from '../../domain/extraction-job';
 import type { JobStore } from '../../store/jobs';
 
-// Run as local activities: the job's status in Sluice's database follows every transition of the workflow.
+// The job's status in Sluice's database follows every transition of its workflow (run as local activities).
 export const createStatusActivities = (jobs: JobStore) => ({
   async recordSnapshot(snapshot: ExtractionSnapshot): Promise<void> {
     await jobs.recordSnapshot(snapshot);
+  },
+  /** Removes the job, its runs and its queue place. */
+  async deleteJob(job: { tenantId: string; jobId: string }): Promise<void> {
+    await jobs.delete(job.tenantId, job.jobId);
+  },
+  async markFilesExpired(expiry: { jobId: string; run: number; at: string }): Promise<void> {
+    await jobs.markFilesExpired(expiry.jobId, expiry.run, expiry.at);
   },
 });
 

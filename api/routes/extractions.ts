@@ -1,9 +1,7 @@
-import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { SourcePools } from '../../connectors/postgres/pools';
-import type { ExtractionOptions } from '../../domain/extraction-job';
 import { extractionRequestSchema, type ExtractionRequest } from '../../domain/extraction-request';
 import { decide, type InlineLimits } from '../../domain/inline-decision';
 import type { SelectSpec } from '../../domain/plan';
@@ -16,15 +14,13 @@ import { answerInline } from '../inline/run';
 import { jobView } from '../job-view';
 import { checkAgainstSource } from '../source-check';
 import { badRequest, fromZod } from '../problem';
-import { startExtractionWorkflow, workflowIdFor } from '../start-workflow';
+import { startJob, workflowIdFor, type JobControl } from '../job-control';
 
 export interface ExtractionRouteDeps {
   jobs: JobStore;
   slots: SlotStore;
   tenants: TenantStore;
-  temporal: Client;
-  taskQueue: string;
-  options: ExtractionOptions;
+  control: JobControl;
   /** Connections to sources, for checking requests against their catalogs and answering inline. */
   pools: SourcePools;
   inline: { limits: InlineLimits; capacity: InlineCapacity; gzipLevel: number };
@@ -90,12 +86,12 @@ async function acceptJob(d: ExtractionRouteDeps, res: Response, tenantId: string
   const workflowId = workflowIdFor(tenantId, jobId);
   const job = await d.jobs.create({ id: jobId, tenantId, request, workflowId });
   try {
-    await startExtractionWorkflow(d.temporal, d.taskQueue, d.options, job);
+    await startJob(d.control, job);
   } catch (err) {
     await d.jobs.delete(tenantId, jobId);
     throw err;
   }
-  const view = jobView(job, null, { queue: await d.slots.position(jobId) });
+  const view = jobView(job, { queue: await d.slots.position(jobId) });
   res.status(202).location(`/v1/jobs/${jobId}`).set(decisionHeaders('job', decision)).json({ ...view, decision: { mode: 'job', ...decision } });
 }
 

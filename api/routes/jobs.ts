@@ -1,22 +1,21 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
-import { EXTRACTION_STATES, isActive, type ExtractionState } from '../../domain/extraction-states';
-import { jobPrefix, manifestKey } from '../../domain/plan';
-import { deletePrefix, presignGet } from '../../connectors/s3/objects';
+import { EXTRACTION_STATES } from '../../domain/lifecycle';
+import { manifestKey } from '../../domain/plan';
+import { presignGet } from '../../connectors/s3/objects';
 import type { SlotStore } from '../../store/job-slots';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
-import { cancelSignal } from '../../workflows/extraction';
-import { jobView } from '../job-view';
-import { liveStatus } from '../live-status';
+import type { PartProgressStore } from '../../store/part-progress';
+import { actOn, type JobControl } from '../job-control';
+import { jobView, runView } from '../job-view';
 import { badRequest, fromZod, notFound, Problem } from '../problem';
 
 export interface JobRouteDeps {
   jobs: JobStore;
   slots: SlotStore;
-  temporal: Client;
-  s3: S3Client;
+  progress: PartProgressStore;
+  control: JobControl;
   s3Public: S3Client;
   bucket: string;
   linkTtlSeconds: number;
@@ -28,22 +27,31 @@ const listQuery = z.object({
   cursor: z.string().max(500).optional(),
 }).strict();
 
-export const queuePosition = (slots: SlotStore, jobId: string, state: ExtractionState) =>
-  state === 'Queued' ? slots.position(jobId) : null;
+/** Reading a job: its record, what its parts report, its queue place. */
+export function jobReader(d: Pick<JobRouteDeps, 'jobs' | 'slots' | 'progress' | 'control'>) {
+  // Parts report every couple of seconds and are retried elsewhere after a heartbeat timeout; twice that without
+  // news means no worker is moving the job.
+  const staleAfterMs = 2 * d.control.options.heartbeatTimeoutSeconds * 1000;
+  return {
+    async load(tenantId: string, id: string): Promise<JobRecord> {
+      const job = await d.jobs.get(tenantId, id);
+      if (!job) throw notFound(`job ${id}`);
+      return job;
+    },
+    async view(job: JobRecord) {
+      const s = job.snapshot;
+      const [live, queue] = await Promise.all([
+        s.state === 'Running' ? d.progress.totals(job.id, s.run) : null,
+        s.state === 'Queued' ? d.slots.position(job.id) : null,
+      ]);
+      return jobView(job, { live, queue, staleAfterMs });
+    },
+  };
+}
 
 export function jobRoutes(d: JobRouteDeps): Router {
   const router = Router();
-
-  const load = async (tenantId: string, id: string): Promise<JobRecord> => {
-    const job = await d.jobs.get(tenantId, id);
-    if (!job) throw notFound(`job ${id}`);
-    return job;
-  };
-  const view = async (job: JobRecord) => {
-    const live = isActive(job.state) ? await liveStatus(d.temporal, job.workflowId) : null;
-    const queue = await queuePosition(d.slots, job.id, live?.snapshot?.state ?? job.state);
-    return jobView(job, live?.snapshot ?? null, { retry: live?.retry ?? null, queue });
-  };
+  const { load, view } = jobReader(d);
 
   router.get('/v1/jobs', async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
@@ -52,48 +60,51 @@ export function jobRoutes(d: JobRouteDeps): Router {
     const after = cursor ? decodeCursor(cursor) : undefined;
     if (after === null) throw badRequest('cursor', 'the cursor is not valid', 'pass the nextCursor of a previous page unchanged');
     const page = await d.jobs.list(req.tenant.id, { state, limit, after });
-    res.json({ jobs: page.jobs.map((j) => jobView(j, null)), nextCursor: page.nextCursor });
+    const running = page.jobs.filter((j) => j.snapshot.state === 'Running').map((j) => ({ jobId: j.id, run: j.snapshot.run }));
+    const live = await d.progress.totalsOf(running);
+    res.json({ jobs: page.jobs.map((j) => jobView(j, { live: live.get(j.id) ?? null })), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {
     res.json(await view(await load(req.tenant.id, req.params.id)));
   });
 
+  router.get('/v1/jobs/:id/runs', async (req, res) => {
+    const job = await load(req.tenant.id, req.params.id);
+    const [runs, live] = await Promise.all([d.jobs.runs(job.id), d.progress.totals(job.id, job.snapshot.run)]);
+    res.json({ jobId: job.id, runs: runs.map((r) => runView(r, r.run === job.snapshot.run ? { snapshot: job.snapshot, live } : null)) });
+  });
+
+  // Only an ended job can be deleted (its workflow removes its files, runs and record); an active one gets a 409
+  // naming the actions it allows (cancel first).
   router.delete('/v1/jobs/:id', async (req, res) => {
     const job = await load(req.tenant.id, req.params.id);
-    if (isActive(job.state)) {
-      await d.temporal.workflow.getHandle(job.workflowId).signal(cancelSignal);
-      return res.status(202).json(await view(job));
-    }
-    // A completed job's workflow may still be waiting to expire its files: end it first.
-    await d.temporal.workflow.getHandle(job.workflowId).terminate('job deleted').catch((err) => {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    });
-    await deletePrefix(d.s3, d.bucket, jobPrefix(job.tenantId, job.id));
-    await d.jobs.delete(job.tenantId, job.id);
+    const next = await actOn(d.control, job, 'delete');
+    if (next === null) return res.status(202).json(await view(job));
     res.status(204).end();
   });
 
   router.get('/v1/jobs/:id/files', async (req, res) => {
     const job = await load(req.tenant.id, req.params.id);
-    if (!job.manifest) {
-      const why = job.state === 'Failed' ? 'it failed before any part was finished' : 'files can be downloaded once it is Completed';
-      throw new Problem(409, 'Files not ready', `job ${job.id} is ${job.state}; ${why}`, { state: job.state });
+    const { manifest: m, filesExpiredAt, filesExpireAt, state, run } = job.snapshot;
+    if (!m) {
+      const why = state === 'Failed' ? 'it failed before any part was finished' : 'files can be downloaded once it is Completed';
+      throw new Problem(409, 'Files not ready', `job ${job.id} is ${state}; ${why}`, { state });
     }
-    if (job.filesExpiredAt) {
-      throw new Problem(410, 'Files expired', `the files of job ${job.id} expired at ${job.filesExpiredAt.toISOString()} and were deleted`, {
-        expiredAt: job.filesExpiredAt.toISOString(), hint: `restart the job (POST /v1/jobs/${job.id}/restart) to extract the data again`,
+    if (filesExpiredAt) {
+      throw new Problem(410, 'Files expired', `the files of job ${job.id} expired at ${filesExpiredAt} and were deleted`, {
+        expiredAt: filesExpiredAt, hint: `restart the job (POST /v1/jobs/${job.id}/restart) to extract the data again`,
       });
     }
-    const m = job.manifest;
     // Links never outlive the files.
-    const untilExpiry = job.filesExpireAt ? Math.floor((job.filesExpireAt.getTime() - Date.now()) / 1000) : Infinity;
+    const untilExpiry = filesExpireAt ? Math.floor((Date.parse(filesExpireAt) - Date.now()) / 1000) : Infinity;
     const ttl = Math.max(1, Math.min(d.linkTtlSeconds, untilExpiry));
     const expiresAt = new Date(Date.now() + ttl * 1000);
     const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
     const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, ttl, `${job.id}-${fileName(key)}`);
     res.json({
       jobId: job.id,
+      run,
       complete: m.complete,
       format: m.format,
       compression: m.compression,
@@ -101,8 +112,8 @@ export function jobRoutes(d: JobRouteDeps): Router {
       rows: m.rows,
       bytes: m.bytes,
       linksExpireAt: expiresAt.toISOString(),
-      filesExpireAt: job.filesExpireAt?.toISOString() ?? null,
-      manifest: { url: await sign(manifestKey(job.tenantId, job.id)) },
+      filesExpireAt,
+      manifest: { url: await sign(manifestKey(job.tenantId, job.id, run)) },
       parts: await Promise.all(m.parts.map(async (p) => ({
         index: p.index, fileName: fileName(p.key), rows: p.rows, bytes: p.bytes, sha256: p.sha256, url: await sign(p.key),
       }))),

@@ -81,7 +81,7 @@ test('a cancelled job keeps its finished parts, and nothing else, until they exp
   const files = await (await api.call('GET', `/v1/jobs/${id}/files`)).json();
   expect(files.complete).toBe(false);
   expect(files.parts.length).toBeGreaterThanOrEqual(2);
-  const prefix = `tenants/${s.tenantId}/jobs/${id}/`;
+  const prefix = `tenants/${s.tenantId}/jobs/${id}/runs/1/`;
   const stored = await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, prefix);
   expect(stored.sort()).toEqual([...files.parts.map((p: { fileName: string }) => prefix + p.fileName), `${prefix}manifest.json`].sort());
   const uploads = await s.rt.s3.send(new ListMultipartUploadsCommand({ Bucket: s.config.SLUICE_S3_BUCKET, Prefix: prefix }));

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { escapeIdentifier, type Client as PgClient } from 'pg';
 import type { JobError } from '../../domain/errors';
 import type { ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
-import { progressQuery } from '../../workflows/extraction';
+import { progressQuery } from '../../workflows/extraction-job';
 import { readObject, startExtraction } from '../support/jobs';
 import { stackInfo, type TestSluice } from '../support/stack';
 

@@ -1,8 +1,7 @@
 // A source connection killed in the middle of a COPY is a transient error: the part runs again and the job
 // completes with every row exactly once.
 import type { Client as PgClient } from 'pg';
-import { liveStatus } from '../../api/live-status';
-import { progressQuery } from '../../workflows/extraction';
+import { progressQuery } from '../../workflows/extraction-job';
 import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
@@ -23,7 +22,7 @@ afterAll(async () => {
 });
 
 test('the connection to the source is killed mid-COPY: the job retries and completes exactly', async () => {
-  const { handle } = await startExtraction(s, { query: `SELECT id, label, pg_sleep(0.005) AS pause FROM ${table} ORDER BY id`, compression: 'none' });
+  const { jobId, handle } = await startExtraction(s, { query: `SELECT id, label, pg_sleep(0.005) AS pause FROM ${table} ORDER BY id`, compression: 'none' });
   while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 50));
   let killed = 0;
   while (!killed) {
@@ -34,8 +33,8 @@ test('the connection to the source is killed mid-COPY: the job retries and compl
     killed = res.rowCount ?? 0;
   }
   // While it retries, the job shows the attempt and why (what GET /v1/jobs/:id reports as lastRetryReason).
-  let live = await liveStatus(s.temporal, handle.workflowId);
-  while (!live?.retry) live = await liveStatus(s.temporal, handle.workflowId);
+  let live = await s.rt.partProgress.totals(jobId, 1);
+  while (!live.retry) live = await s.rt.partProgress.totals(jobId, 1);
   expect(live.retry.attempt).toBe(2);
   expect(live.retry.reason).toMatch(/terminat/i);
   const result = await finished(handle);

@@ -5,10 +5,10 @@ import { gunzipSync } from 'node:zlib';
 import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import type { WorkflowHandle } from '@temporalio/client';
-import { isFinished } from '../../domain/extraction-states';
-import { extractionWorkflow, progressQuery } from '../../workflows/extraction';
+import { isEnded } from '../../domain/lifecycle';
+import { extractionJob, progressQuery } from '../../workflows/extraction-job';
 import { JOB_KIND_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/search-attributes';
-import { workflowIdFor } from '../../api/start-workflow';
+import { workflowIdFor } from '../../api/job-control';
 import { extractionOptions } from '../../workers/runtime';
 import type { TestSluice } from './stack';
 
@@ -18,18 +18,19 @@ export async function startExtraction(s: TestSluice, request: Record<string, unk
   const workflowId = workflowIdFor(s.tenantId, jobId);
   await s.rt.jobs.create({ id: jobId, tenantId: s.tenantId, request: parsed, workflowId });
   const input: ExtractionInput = { jobId, tenantId: s.tenantId, request: parsed, options: extractionOptions(s.config) };
-  const handle = await s.temporal.workflow.start(extractionWorkflow, {
+  const handle = await s.temporal.workflow.start(extractionJob, {
     taskQueue: s.config.SLUICE_TASK_QUEUE, workflowId, args: [input],
     typedSearchAttributes: [{ key: TENANT_ATTRIBUTE, value: s.tenantId }, { key: JOB_KIND_ATTRIBUTE, value: 'extraction' }],
   });
   return { jobId, handle };
 }
 
-// A completed job's workflow stays open until its files expire, so tests wait for the state, not the result.
-export async function finished(handle: WorkflowHandle<typeof extractionWorkflow>): Promise<ExtractionSnapshot> {
+// A job's workflow ends when the job does; its query still answers then, with the final state (failed and
+// cancelled runs end their execution with an error, so tests wait for the state, not the result).
+export async function finished(handle: WorkflowHandle<typeof extractionJob>): Promise<ExtractionSnapshot> {
   for (;;) {
     const snapshot = await handle.query(progressQuery);
-    if (isFinished(snapshot.state)) return snapshot;
+    if (isEnded('extraction', snapshot.state)) return snapshot;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

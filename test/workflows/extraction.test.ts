@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix } from '../../domain/plan';
-import { cancelSignal, progressQuery } from '../../workflows/extraction';
+import { actionSignals, progressQuery } from '../../workflows/extraction-job';
 import { joinCsvParts, partContents, runExtraction, startExtraction } from '../support/jobs';
 import { sourceClient, stackInfo, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
@@ -68,12 +68,12 @@ test('the cancel signal stops the job and removes its files', async () => {
   const query = `SELECT id, pg_sleep(2) FROM ${table}_slow`;
   const { jobId, handle } = await startExtraction(s, { query });
   while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 100));
-  await handle.signal(cancelSignal);
+  await handle.signal(actionSignals.cancel);
   const result = await handle.result();
   expect(result.state).toBe('Cancelled');
   expect(await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId))).toEqual([]);
   const record = await s.rt.jobs.get(s.tenantId, jobId);
-  expect(record?.state).toBe('Cancelled');
+  expect(record?.snapshot.state).toBe('Cancelled');
 });
 
 test('a Temporal cancel request (Web UI, CLI) cancels the job cleanly', async () => {
@@ -83,7 +83,7 @@ test('a Temporal cancel request (Web UI, CLI) cancels the job cleanly', async ()
   await handle.cancel();
   await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
   expect((await handle.describe()).status.name).toBe('CANCELLED');
-  expect((await s.rt.jobs.get(s.tenantId, jobId))?.state).toBe('Cancelled');
+  expect((await s.rt.jobs.get(s.tenantId, jobId))?.snapshot.state).toBe('Cancelled');
   expect(await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId))).toEqual([]);
 });
 

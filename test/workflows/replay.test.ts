@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cancelSignal, progressQuery } from '../../workflows/extraction';
+import { actionSignals, progressQuery } from '../../workflows/extraction-job';
 import { startExtraction } from '../support/jobs';
 import { ensureBinaries } from '../../dev/binaries';
 import { sourceClient, stackInfo, testSluice } from '../support/stack';
@@ -31,7 +31,7 @@ const recording = process.env.SLUICE_RECORD_HISTORIES === '1';
     const { handle } = await startExtraction(s, request);
     if (name === 'cancelled') {
       while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 50));
-      await handle.signal(cancelSignal);
+      await handle.signal(actionSignals.cancel);
     }
     await handle.result().catch(() => undefined);
     const show = ['workflow', 'show', '--address', stackInfo().temporalAddress, '-w', handle.workflowId, '-o', 'json'];

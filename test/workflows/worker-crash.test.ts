@@ -4,9 +4,9 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
-import { jobPrefix } from '../../domain/plan';
+import { jobPrefix, manifestKey } from '../../domain/plan';
 import type { ExtractionSnapshot } from '../../domain/extraction-job';
-import { commandSignals, progressQuery } from '../../workflows/extraction';
+import { actionSignals, progressQuery } from '../../workflows/extraction-job';
 import { finished, joinCsvParts, partContents, startExtraction } from '../support/jobs';
 import { sourceClient, stackInfo, testEnv, testSluice, uniqueName, type TestSluice } from '../support/stack';
 
@@ -60,7 +60,7 @@ async function expectExactFiles(jobId: string, result: ExtractionSnapshot): Prom
   expect(result.manifest!.rows).toBe(1000000);
   expect(result.manifest!.parts).toHaveLength(20);
   const keys = await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId));
-  expect(keys.sort()).toEqual([...result.manifest!.parts.map((p) => p.key), `${jobPrefix(s.tenantId, jobId)}manifest.json`].sort());
+  expect(keys.sort()).toEqual([...result.manifest!.parts.map((p) => p.key), manifestKey(s.tenantId, jobId, 1)].sort());
   const csv = joinCsvParts(await partContents(s, result.manifest!));
   const expected = execFileSync('psql', [stackInfo().sourceUrl, '-X', '-q', '-c', `COPY (SELECT * FROM ${table} ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER true)`], {
     env: { ...process.env, PGTZ: 'UTC' }, maxBuffer: 1 << 30,
@@ -89,7 +89,7 @@ test('SIGKILL at each step of a paused-then-resumed job: as the pause lands, whi
   await until(handle, (snap) => snap.state === 'Running' && snap.progress.partsDone >= 2);
 
   // 1. The pause arrives and the worker dies before its parts in flight have stopped.
-  await handle.signal(commandSignals.pause);
+  await handle.signal(actionSignals.pause);
   await killWorker(worker);
   worker = startWorkerProcess();
   const paused = await until(handle, (snap) => snap.state === 'Paused');
@@ -97,7 +97,7 @@ test('SIGKILL at each step of a paused-then-resumed job: as the pause lands, whi
 
   // 2. The worker dies while the job is paused; the resume comes while no worker is up.
   await killWorker(worker);
-  await handle.signal(commandSignals.resume);
+  await handle.signal(actionSignals.resume);
   worker = startWorkerProcess();
   await until(handle, (snap) => snap.state === 'Running' && snap.progress.partsDone >= paused.progress.partsDone + 2);
 
