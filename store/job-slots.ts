@@ -40,11 +40,15 @@ export class SlotStore {
     });
   }
 
-  /** Slots granted longer ago than `seconds`: candidates for a check that their workflow still runs. */
-  async grantedBefore(seconds: number): Promise<SlotHolder[]> {
-    const res = await this.db.query<SlotHolder>(
-      `SELECT job_id AS "jobId", workflow_id AS "workflowId" FROM job_slots
-        WHERE granted_at < clock_timestamp() - make_interval(secs => $1) ORDER BY seq`,
+  /**
+   * Slots granted longer ago than `seconds`: candidates for a check that their workflow still runs. `stillQueued`:
+   * the job has not left Queued since, so its workflow may have missed the signal of its grant.
+   */
+  async grantedBefore(seconds: number): Promise<(SlotHolder & { stillQueued: boolean })[]> {
+    const res = await this.db.query<SlotHolder & { stillQueued: boolean }>(
+      `SELECT s.job_id AS "jobId", s.workflow_id AS "workflowId", j.state = 'Queued' AS "stillQueued"
+         FROM job_slots s JOIN jobs j ON j.id = s.job_id
+        WHERE s.granted_at < clock_timestamp() - make_interval(secs => $1) ORDER BY s.seq`,
       [seconds],
     );
     return res.rows;

@@ -1,5 +1,6 @@
 // Frees the slots of jobs whose workflow ended without releasing them: terminated from the Web UI or CLI,
-// or timed out. Workflows release their own slots otherwise, crashes of workers included.
+// or timed out. Workflows release their own slots otherwise, crashes of workers included. And wakes again a job
+// granted a slot long ago that still waits Queued: the signal of its grant was lost (the queue has no timer).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pino from 'pino';
 import type { WakeGranted } from '../activities/slots/wake';
@@ -31,7 +32,10 @@ async function sweepSlots(d: Omit<SlotSweeperDeps, 'log'>): Promise<number> {
   // Only slots held a while: a job the API made an instant ago may not have its workflow yet.
   for (const holder of await d.slots.grantedBefore(d.intervalSeconds)) {
     const ended = await endedStatus(d.temporal, holder);
-    if (!ended) continue;
+    if (!ended) {
+      if (holder.stillQueued) await d.wake([holder]);
+      continue;
+    }
     await d.jobs.markEnded(holder.jobId, workflowEndedError(ended));
     await d.wake(await d.slots.release(holder.jobId));
     freed++;

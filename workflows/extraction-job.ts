@@ -96,7 +96,8 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
   const root = CancellationScope.current();
   let work: CancellationScope | null = null;
   let pending: ExtractionAction | null = null;
-  let transitions = 0;
+  let rests = 0; // times the job came to rest: waiting for a slot, running its parts, paused, ended, deleted
+  const rest = () => void rests++;
   let deleted = false;
   let slotSignals = 0;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (options.historyEventsLimit ?? DEFAULT_HISTORY_EVENTS_LIMIT);
@@ -113,11 +114,11 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     setHandler(actionSignals[action], () => accept(action));
     setHandler(actionUpdates[action], async () => {
       const from = snap.state;
-      const before = transitions;
+      const before = rests;
       accept(action);
-      // Answer with the job's next state: the action's target, or whatever came first (a resumed job waiting
-      // for a slot is Queued; a job may fail meanwhile).
-      await condition(() => transitions > before && (snap.state !== from || deleted));
+      // Answer with the state the job comes to rest in: a resumed job is Running when a slot is free at once,
+      // Queued when it waits for one; a job may also fail meanwhile.
+      await condition(() => rests > before && (snap.state !== from || deleted));
       return snap;
     }, {
       validator: () => {
@@ -136,7 +137,6 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     }
     if (state === 'Running' && !p.runningSince) p.runningSince = now();
     snap.state = state;
-    transitions++;
     upsertSearchAttributes([{ key: JOB_STATE_ATTRIBUTE, value: state }]);
     setCurrentDetails(details(snap));
     await status.recordSnapshot(snap);
@@ -158,6 +158,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
       const seen = slotSignals;
       if ((await slots.claimSlot({ jobId, tenantId, workflowId: workflowInfo().workflowId })).granted) return true;
       if (snap.state !== 'Queued') await enter('Queued');
+      rest();
       await condition(() => slotSignals > seen || pending !== null);
       if (pending !== null) return false;
     }
@@ -219,6 +220,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
         }
         snap.startedAt ??= now();
         if (snap.state === 'Queued') await enter(target('granted'));
+        rest();
         if (!(await runParts(plan))) return 'history-full';
         finishedParts.sort((a, b) => a.index - b.index);
         snap.manifest = await acts.writeManifest({ ...ref(), parts: finishedParts, complete: true, createdAt: now() });
@@ -263,6 +265,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
         });
       }
       await enter(state);
+      rest();
       await condition(allHandlersFinished);
     });
   }
@@ -295,6 +298,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     plan = null;
     finishedParts = [];
     await enter(next);
+    rest();
   }
 
   async function removeJob(): Promise<void> {
@@ -303,8 +307,18 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     await status.deleteJob({ tenantId, jobId });
     upsertSearchAttributes([{ key: JOB_STATE_ATTRIBUTE, value: 'Deleted' }]);
     deleted = true;
-    transitions++;
+    rest();
     await condition(allHandlersFinished);
+  }
+
+  // A cancelled job's execution shows as cancelled too: for a user's cancel (signal, update) the worker asks
+  // Temporal to cancel this very execution, whose cancellation then ends it.
+  async function showCancelled(): Promise<never> {
+    if (!root.consideredCancelled) {
+      await status.cancelExecution({ workflowId: workflowInfo().workflowId, runId: workflowInfo().runId });
+      await condition(() => false); // ended by the cancellation as it arrives
+    }
+    throw new CancelledFailure('the job was cancelled');
   }
 
   const takePending = (): ExtractionAction | null => {
@@ -333,14 +347,14 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
         return carryOn();
       case 'cancel':
         await cancelRun();
-        if (root.consideredCancelled) throw new CancelledFailure('cancelled by a Temporal cancel request');
-        return snap;
+        return showCancelled();
       case 'pause':
       case 'resume':
         await enter(target(action));
         break;
     }
     if (snap.state === 'Paused') {
+      rest();
       try {
         await condition(() => pending !== null || historyFull());
       } catch (err) {

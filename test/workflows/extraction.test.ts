@@ -69,8 +69,9 @@ test('the cancel signal stops the job and removes its files', async () => {
   const { jobId, handle } = await startExtraction(s, { query });
   while ((await handle.query(progressQuery)).state !== 'Running') await new Promise((r) => setTimeout(r, 100));
   await handle.signal(actionSignals.cancel);
-  const result = await handle.result();
-  expect(result.state).toBe('Cancelled');
+  await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+  expect((await handle.describe()).status.name).toBe('CANCELLED'); // the Web UI shows it as such
+  expect((await handle.query(progressQuery)).state).toBe('Cancelled');
   expect(await listKeys(s.rt.s3, s.config.SLUICE_S3_BUCKET, jobPrefix(s.tenantId, jobId))).toEqual([]);
   const record = await s.rt.jobs.get(s.tenantId, jobId);
   expect(record?.snapshot.state).toBe('Cancelled');
