@@ -26,7 +26,13 @@ const BY_SQLSTATE: Record<string, ErrorKind> = {
   '22012': { code: 'division_by_zero', retryable: false, suggestion: 'The query divides by zero for some row; guard it with NULLIF.' },
   '25006': { code: 'read_only_violation', retryable: false, suggestion: 'Extractions run read-only: the query must only read.' },
   '25001': { code: 'read_only_violation', retryable: false, suggestion: 'Extractions run read-only: the query must only read.' },
-  '57014': { code: 'statement_timeout', retryable: false, suggestion: 'The query ran past the statement timeout: add a filter, or extract fewer columns.' },
+  '57014': { code: 'statement_timeout', retryable: false, suggestion: 'The query ran past the statement timeout (SLUICE_STATEMENT_TIMEOUT_MS): add a filter, extract fewer columns, or raise the timeout.' },
+  // Waiting longer than lock_timeout: another session holds a lock the read needs (a migration, VACUUM FULL,
+  // LOCK TABLE). Not retried: retries would queue behind the same lock again, for the same time each.
+  '55P03': {
+    code: 'lock_timeout', retryable: false,
+    suggestion: 'Another session held a lock on the table for longer than SLUICE_LOCK_TIMEOUT_MS (a migration, VACUUM FULL, LOCK TABLE, a long transaction that altered it): restart the job once it is released, or raise SLUICE_LOCK_TIMEOUT_MS.',
+  },
   '53300': { code: 'too_many_connections', retryable: true, suggestion: 'The source has no free connections; the job retries. Lower the worker parallelism if it persists.' },
   '57P01': { code: 'source_shutdown', retryable: true, suggestion: 'The source server shut down; the job retries when it is back.' },
   '40001': { code: 'serialization_failure', retryable: true, suggestion: 'A concurrent change conflicted; the job retries.' },
@@ -45,6 +51,10 @@ const BY_SQLSTATE_CLASS: Record<string, ErrorKind> = {
 
 // Sluice's own codes, for what is neither PostgreSQL's nor the network's fault.
 const BY_CODE: Record<string, ErrorKind> = {
+  plan_missing: {
+    code: 'plan_missing', retryable: false,
+    suggestion: "The run's saved plan is gone (the job was deleted meanwhile?): restart the job.",
+  },
   unrepresentable_value: {
     code: 'unrepresentable_value', retryable: false,
     suggestion: "The output format has no room for this value in its column's type: map it in a query (for example NULLIF(col, 'infinity') or col::text), or extract as CSV or NDJSON.",

@@ -5,7 +5,7 @@ import type { Format } from '../../domain/extraction-request';
 import type { PartRange, SelectSpec, SplitStrategy } from '../../domain/plan';
 import { CopyTextToNdjson } from './copy-text-to-ndjson';
 import type { ReadSession } from './read-session';
-import { copySql, selectSql } from './select-sql';
+import { copySql, offsetSql, selectSql } from './select-sql';
 
 export interface CopyOutput {
   /** The COPY stream itself; destroying it stops the reading. */
@@ -16,10 +16,12 @@ export interface CopyOutput {
   rowCount: () => number;
 }
 
+// `offset` (a stream's) skips that many rows of the selection; absent, the selection is read as it is.
 export async function copyOutput(
-  session: ReadSession, select: SelectSpec, format: Format, strategy: SplitStrategy = 'single-stream', range: PartRange = {},
+  session: ReadSession, select: SelectSpec, format: Format, strategy: SplitStrategy = 'single-stream', range: PartRange = {}, offset?: number,
 ): Promise<CopyOutput> {
-  const { stream, rowCount } = await session.copy(copySql(selectSql(select, strategy, range), format));
+  const sql = selectSql(select, strategy, range);
+  const { stream, rowCount } = await session.copy(copySql(offset === undefined ? sql : offsetSql(sql, offset), format));
   if (format !== 'ndjson') return { copy: stream, output: stream, rowCount };
   const decoder = new CopyTextToNdjson();
   stream.on('error', (err) => decoder.destroy(err));

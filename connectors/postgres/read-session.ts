@@ -3,10 +3,22 @@ import { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import { BoundSql, bindValuesSql } from './select-sql';
+import { NOT_WAITING, waitWatchOf, type WaitState } from './wait-watch';
 
 export interface SessionSettings {
   timeZone: string;
+  /** statement_timeout; 0: none. */
   statementTimeoutMs: number;
+  /** lock_timeout: longest wait for a lock (a table locked by a migration, say) before the statement fails with
+   * 55P03; 0: none; absent: the source's own setting. */
+  lockTimeoutMs?: number;
+  /**
+   * Rows of a statement without ORDER BY come in the same order each time the same rows are read: sequential scans
+   * start at the table's first block (synchronize_seqscans off: no joining a scan already under way midway) and
+   * no parallel plans (whose workers deliver rows in whatever order they finish). A resumed stream skips the rows
+   * it already has by counting them, so it needs this.
+   */
+  stableOrder?: boolean;
 }
 
 export class ReadSession {
@@ -19,26 +31,46 @@ export class ReadSession {
     this.lostWith = err;
   };
 
-  private constructor(readonly client: PoolClient) {
+  /** The backend process of this session on the source. */
+  pid = 0;
+  /** What the backend waits for, as last seen by `watchWaits`; `lastLockWait` keeps the latest lock it waited on. */
+  wait: WaitState = NOT_WAITING;
+  lastLockWait: WaitState | null = null;
+  private unwatch: (() => void) | null = null;
+
+  private constructor(readonly client: PoolClient, private readonly pool: Pool) {
     client.on('error', this.onError);
   }
 
   static async open(pool: Pool, settings: SessionSettings): Promise<ReadSession> {
     const client = await pool.connect();
-    const session = new ReadSession(client);
+    const session = new ReadSession(client, pool);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(
-        `SELECT set_config('TimeZone', $1, true), set_config('statement_timeout', $2, true),
+      const res = await client.query<{ pid: number }>(
+        `SELECT pg_backend_pid() AS pid, set_config('TimeZone', $1, true), set_config('statement_timeout', $2, true),
+                set_config('lock_timeout', coalesce($3, current_setting('lock_timeout')), true),
                 set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true),
                 set_config('extra_float_digits', '1', true)`,
-        [settings.timeZone, String(settings.statementTimeoutMs)],
+        [settings.timeZone, String(settings.statementTimeoutMs), settings.lockTimeoutMs === undefined ? null : String(settings.lockTimeoutMs)],
       );
+      session.pid = res.rows[0].pid;
+      if (settings.stableOrder) {
+        await client.query(`SELECT set_config('synchronize_seqscans', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+      }
     } catch (err) {
       session.close(err as Error);
       throw err;
     }
     return session;
+  }
+
+  /** Looks, every `intervalMs` from another connection of the pool, at what the backend waits for (`wait`). */
+  watchWaits(intervalMs: number): void {
+    this.unwatch ??= waitWatchOf(this.pool, intervalMs).watch(this.pid, (state) => {
+      this.wait = state;
+      if (state.waiting) this.lastLockWait = state;
+    });
   }
 
   async bind(values: string[]): Promise<void> {
@@ -65,6 +97,8 @@ export class ReadSession {
   close(err?: Error): void {
     if (this.released) return;
     this.released = true;
+    this.unwatch?.();
+    this.wait = NOT_WAITING;
     this.client.off('error', this.onError);
     const reason = err ?? this.lostWith ?? undefined;
     // A connection destroyed mid-COPY can still report how it ended (say, the server shutting down).

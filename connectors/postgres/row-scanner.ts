@@ -6,12 +6,18 @@ const QUOTE = 0x22;
 
 export class RowScanner {
   private inQuotes = false;
+  /**
+   * Where the last row counted by the latest scan began: its `from` when that row began there or earlier (in a
+   * previous chunk).
+   */
+  lastStart = 0;
   constructor(private readonly quoteAware: boolean) {}
 
   /** Counts row ends in chunk[from..], stopping after `maxRows`; returns the count and the offset after the last one counted. */
   scan(chunk: Buffer, from = 0, maxRows = Infinity): { rows: number; end: number } {
     let rows = 0;
     let end = from;
+    let lastStart = from;
     let pos = from;
     // The next quote at or after `pos` (-1: none left in this chunk). Kept between rows, so rare quotes are
     // searched for once, not once per row.
@@ -33,8 +39,10 @@ export class RowScanner {
       }
       if (nl < 0) break;
       rows++;
+      lastStart = end;
       pos = end = nl + 1;
     }
+    this.lastStart = lastStart;
     return { rows, end };
   }
 }

@@ -80,6 +80,15 @@ export function selectSql(spec: SelectSpec, strategy: SplitStrategy, range: Part
   return { text, values: b.values };
 }
 
+// Skips the first `offset` rows of a selection: a resumed stream reads only the rows after those it has. The
+// offset is Sluice's own count, never user text. An OFFSET at the statement's top level leaves the plan below it
+// as it was; within NDJSON's row_to_json() wrapper it keeps the selection from being merged into the wrapper, the
+// same for every offset, 0 included.
+export function offsetSql(select: BoundSql, offset: number): BoundSql {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`bad row offset ${offset}`);
+  return { text: `${select.text} OFFSET ${offset}`, values: select.values };
+}
+
 // CSV is exactly PostgreSQL's own CSV. NDJSON is row_to_json() per row, sent in COPY's text format (see
 // copy-text-to-ndjson.ts for the unescaping). Parquet reads each column's text output in COPY's text format
 // (copy-text-rows.ts) and types it by the column's catalog type.
