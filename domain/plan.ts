@@ -53,8 +53,13 @@ export function contentType(format: Format, compression: Compression): string {
   return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
 }
 
+// Every run of a job (its first start and each restart) writes under a prefix of its own, so removing one run's
+// files (its expiry, a cancel) can never touch a newer run's.
 export const jobPrefix = (tenantId: string, jobId: string): string => `tenants/${tenantId}/jobs/${jobId}/`;
-export const manifestKey = (tenantId: string, jobId: string): string => `${jobPrefix(tenantId, jobId)}manifest.json`;
+export const runPrefix = (tenantId: string, jobId: string, run: number): string => `${jobPrefix(tenantId, jobId)}runs/${run}/`;
+export const manifestKey = (tenantId: string, jobId: string, run: number): string => `${runPrefix(tenantId, jobId, run)}manifest.json`;
+export const partKey = (tenantId: string, jobId: string, run: number, index: number, format: Format, compression: Compression): string =>
+  runPrefix(tenantId, jobId, run) + partFileName(index, format, compression);
 
 // What the planner resolved against the source catalog. Serializable: it travels through workflow history
 // (names, types and filter values only; never rows).
@@ -85,12 +90,25 @@ export type SelectSpec =
     }
   | { kind: 'query'; query: string; columns: ColumnInfo[] };
 
-export interface ExtractionPlan {
+// What a run reads and how it writes it, fixed when the run is planned. It is kept in Sluice's database for
+// (job, run) (store/job-plans.ts), so part activities take only their range, never the request or the
+// selection: workflow history grows with the parts, not with parts × the size of the request.
+export interface ReadSpec {
+  source: string;
+  format: Format;
+  compression: Compression;
+  timeZone: string;
   select: SelectSpec;
+  strategy: SplitStrategy;
+}
+
+// What planning returns to the workflow.
+export interface PlannedExtraction {
   strategy: SplitStrategy;
   ranges: PartRange[]; // one per part; a single-stream plan has one open range and cuts parts as it goes
   estimatedRows: number;
   estimatedBytes: number;
+  columns: ColumnInfo[];
 }
 
 export interface SplitFacts {

@@ -30,13 +30,27 @@ export const configSchema = z.object({
   SLUICE_PARQUET_ROW_GROUP_ROWS: int(1, 10_000_000).default(100_000).describe('most rows in one row group of a Parquet part (a row group also ends at about 32 MiB of values in memory)'),
   SLUICE_FILE_TTL_SECONDS: int(1, 366 * 24 * 3600).default(12 * 3600).describe("how long a completed job's files are kept before they are deleted"),
   SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
-  SLUICE_STATEMENT_TIMEOUT_MS: int(0, 2_147_483_647).default(0).describe('statement_timeout of extraction queries (0: none)'),
+  // One hour. A part's COPY (SLUICE_PART_ROWS, 100,000 rows) takes seconds, but a stream (a query, or an order
+  // on other columns) is one COPY of the whole selection: at the ~670,000 rows/s of CSV in BENCHMARKS.md an hour
+  // holds over 2 billion rows, and ~350 million as Parquet, with room for a query that sorts or joins for a while
+  // before its first row. A statement that never ends (a runaway join, a wait on something that never comes)
+  // is stopped after an hour instead of holding a source connection and its snapshot (which keeps VACUUM from
+  // cleaning up behind it) indefinitely.
+  SLUICE_STATEMENT_TIMEOUT_MS: int(0, 2_147_483_647).default(3_600_000).describe('statement_timeout of extraction queries (0: none)'),
+  // A minute: long enough to wait out a short DDL or a VACUUM's brief exclusive lock, short enough that a job stuck
+  // behind a migration fails with lock_timeout and says so (it shows waiting: lock meanwhile).
+  SLUICE_LOCK_TIMEOUT_MS: int(0, 2_147_483_647).default(60_000).describe('lock_timeout of extraction queries: longest wait for a lock on what they read (0: none)'),
   SLUICE_INLINE_MAX_ROWS: int(0, 100_000_000).default(100_000).describe('most rows answered inline; more become a job (mode auto) or a 413 (mode inline)'),
   SLUICE_INLINE_MAX_BYTES: int(0, 1 << 30).default(50_000_000).describe('most bytes (before compression) answered inline; an answer is held in memory up to this until it is complete'),
   SLUICE_INLINE_MAX_COST: z.coerce.number().min(0).default(500_000).describe("highest planner cost (EXPLAIN's total cost) answered inline"),
   SLUICE_INLINE_MAX_CONCURRENT: int(0, 1000).default(4).describe('inline answers in progress at once per API process (0: never inline)'),
   SLUICE_INLINE_TIMEOUT_MS: int(1, 3_600_000).default(10_000).describe('longest an inline answer may take; then it becomes a job (auto) or a 504 (inline)'),
-  SLUICE_HEARTBEAT_TIMEOUT_SECONDS: int(2, 600).default(30).describe('an activity silent this long is retried elsewhere (a dead worker is noticed this fast)'),
+  // Parts heartbeat every second and the worker sends at most one heartbeat every 2 s (its throttle), so a live
+  // part is heard from at least every 2 s, and 10 s leaves room for four lost or late ones (a GC pause, a slow
+  // network to Temporal). A dead worker's part is then retried on another worker within about 10 s (plus the
+  // retry's backoff of 1 s); a stream resumes after its last uploaded part. Lower values notice faster but risk
+  // retrying parts that are alive; each heartbeat is an RPC to Temporal, not a history event, so the rate is cheap.
+  SLUICE_HEARTBEAT_TIMEOUT_SECONDS: int(2, 600).default(10).describe('an activity silent this long is retried elsewhere (a dead worker is noticed this fast)'),
   SLUICE_ACTIVITY_MAX_ATTEMPTS: int(1, 100).default(5).describe('attempts of a failing activity before the job fails'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });

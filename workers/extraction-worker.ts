@@ -24,13 +24,16 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     activities: {
       ...createExtractActivities({
         s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, pools, sourceUrl: (t, n) => rt.tenants.sourceUrl(t, n),
-        gzipLevel: c.SLUICE_GZIP_LEVEL, parquetRowGroupRows: c.SLUICE_PARQUET_ROW_GROUP_ROWS, statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, meter: new ResourceMeter(),
+        plans: rt.plans, progress: rt.partProgress,
+        gzipLevel: c.SLUICE_GZIP_LEVEL, parquetRowGroupRows: c.SLUICE_PARQUET_ROW_GROUP_ROWS,
+        statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: c.SLUICE_LOCK_TIMEOUT_MS, meter: new ResourceMeter(),
       }),
-      ...createStatusActivities(rt.jobs),
+      ...createStatusActivities(rt.jobs, temporal),
       ...createSlotActivities(rt.slots, wake),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
-    // Progress in heartbeats is read by the API; send it often (heartbeats are RPCs, not history events).
+    // Progress in heartbeats is read by the API, and a stream resumes from its last one: send them often
+    // (heartbeats are RPCs, not history events). See SLUICE_HEARTBEAT_TIMEOUT_SECONDS.
     maxHeartbeatThrottleInterval: '2s',
     defaultHeartbeatThrottleInterval: '2s',
     ...extra,

@@ -5,9 +5,11 @@ import pino from 'pino';
 import { createS3Client, ensureBucket } from '../connectors/s3/client';
 import type { ExtractionOptions } from '../domain/extraction-job';
 import type { QueueLimits } from '../domain/job-queue';
+import { JobPlanStore } from '../store/job-plans';
 import { SlotStore } from '../store/job-slots';
 import { JobStore } from '../store/jobs';
 import { migrate } from '../store/migrate';
+import { PartProgressStore } from '../store/part-progress';
 import { TenantStore } from '../store/tenants';
 import type { Config } from './config';
 
@@ -17,6 +19,10 @@ export interface Runtime {
   jobs: JobStore;
   tenants: TenantStore;
   slots: SlotStore;
+  /** The read spec of each planned run. */
+  plans: JobPlanStore;
+  /** Live progress of the parts in flight. */
+  partProgress: PartProgressStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -43,6 +49,8 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     jobs: new JobStore(db),
     tenants: new TenantStore(db),
     slots: new SlotStore(db, queueLimits(config)),
+    plans: new JobPlanStore(db),
+    partProgress: new PartProgressStore(db),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();

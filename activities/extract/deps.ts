@@ -2,6 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { catalogError } from '../../connectors/postgres/catalog';
+import type { JobPlanStore } from '../../store/job-plans';
+import type { PartProgressStore } from '../../store/part-progress';
 import type { ResourceMeter } from './resource-meter';
 
 export interface ExtractDeps {
@@ -9,9 +11,16 @@ export interface ExtractDeps {
   bucket: string;
   pools: SourcePools;
   sourceUrl(tenantId: string, name: string): Promise<string | null>;
+  /** Where a planned run's read spec is kept, and loaded from by its parts. */
+  plans: Pick<JobPlanStore, 'save' | 'get'>;
+  /** Where parts record their live progress. */
+  progress: PartProgressStore;
   gzipLevel: number;
   parquetRowGroupRows: number;
   statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** How often a part looks at whether its source session waits on a lock (default 2000). */
+  waitPollMs?: number;
   meter: ResourceMeter;
 }
 

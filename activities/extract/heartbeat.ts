@@ -1,13 +1,106 @@
-import { Context } from '@temporalio/activity';
-
-// Heartbeats every second with the current position; the worker throttles what it sends to the server.
-export function keepHeartbeating(ctx: Context, details: () => unknown, intervalMs = 1000): () => void {
-  ctx.heartbeat(details());
-  const timer = setInterval(() => ctx.heartbeat(details()), intervalMs);
-  return () => clearInterval(timer);
-}
+// What part and stream activities report while they run: a heartbeat every second (the worker throttles what it
+// sends to Temporal) carrying where they are, and a row in the part progress store every couple of seconds
+// (store/part-progress.ts) for the API. A part waiting on a lock says so in both at once.
+import { CancelledFailure, ApplicationFailure } from '@temporalio/common';
+import type { Context } from '@temporalio/activity';
+import type { ReadSession } from '../../connectors/postgres/read-session';
+import type { PartAttempt, PartCounts, PartWaiting } from '../../store/part-progress';
+import type { ExtractDeps } from './deps';
 
 export interface PartHeartbeat {
   rows: number;
   bytes: number;
+  /** 'lock' while the part's source session waits on a lock. */
+  waiting?: PartWaiting | null;
+}
+
+const HEARTBEAT_MS = 1000;
+const PROGRESS_EVERY_TICKS = 2;
+
+export class PartTracker {
+  /** The source session whose waits are reported; set by the activity once it has one. */
+  session: ReadSession | null = null;
+  readonly attempt: PartAttempt;
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  private writing: Promise<void> | null = null;
+  private reportedWaiting: PartWaiting | null = null;
+
+  constructor(
+    private readonly deps: ExtractDeps,
+    private readonly ctx: Context,
+    part: { jobId: string; run: number; part: number },
+    private readonly details: () => Omit<PartHeartbeat, 'waiting'> & Record<string, unknown>,
+  ) {
+    this.attempt = { ...part, attempt: ctx.info.attempt, scheduledAt: new Date(ctx.info.scheduledTimestampMs) };
+  }
+
+  private get waiting(): PartWaiting | null {
+    return this.session?.wait.waiting ?? null;
+  }
+
+  /** Records the attempt's start (from `from` rows and bytes) and starts beating. */
+  async begin(from?: PartCounts): Promise<void> {
+    await this.quietly(() => this.deps.progress.start(this.attempt, from));
+    this.beat();
+    this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
+  }
+
+  private beat(): void {
+    const details = this.details();
+    const waiting = this.waiting;
+    this.ctx.heartbeat({ ...details, waiting });
+    this.ticks++;
+    if (this.writing || (this.ticks % PROGRESS_EVERY_TICKS !== 0 && waiting === this.reportedWaiting)) return;
+    this.reportedWaiting = waiting;
+    this.writing = this.quietly(() => this.deps.progress.report(this.attempt, { rows: details.rows, bytes: details.bytes, waiting }))
+      .finally(() => (this.writing = null));
+  }
+
+  private async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.writing; // a report landing after the final write would undo it
+  }
+
+  async succeeded(counts: PartCounts): Promise<void> {
+    await this.stop();
+    await this.quietly(() => this.deps.progress.finish(this.attempt, counts));
+  }
+
+  /**
+   * The attempt ends with `failure` (an activity failure, see failure.ts). A cancelled part leaves no row; one
+   * that Temporal will retry shows the next attempt and why.
+   */
+  async failed(failure: Error): Promise<void> {
+    await this.stop();
+    const { info, cancellationDetails: cancelled } = this.ctx;
+    const max = info.retryPolicy?.maximumAttempts ?? 0;
+    const attemptsLeft = !max || info.attempt < max;
+    if (failure instanceof CancelledFailure) {
+      if (!cancelled || cancelled.cancelRequested) await this.quietly(() => this.deps.progress.remove(this.attempt));
+      else if (attemptsLeft) await this.quietly(() => this.deps.progress.failed(this.attempt, cancelReason(cancelled)));
+    } else if (failure instanceof ApplicationFailure && !failure.nonRetryable && attemptsLeft) {
+      await this.quietly(() => this.deps.progress.failed(this.attempt, failure.message));
+    } else {
+      // Failed for good: the job's error tells why; the part waits for nothing any more.
+      const { rows, bytes } = this.details();
+      await this.quietly(() => this.deps.progress.report(this.attempt, { rows, bytes, waiting: null }));
+    }
+  }
+
+  // Progress is for people watching; a write that fails must not fail the part.
+  private async quietly(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.ctx.log.warn('part progress not recorded', { error: (err as Error).message });
+    }
+  }
+}
+
+function cancelReason(c: NonNullable<Context['cancellationDetails']>): string {
+  if (c.timedOut) return 'the attempt timed out (no heartbeat reached Temporal in time)';
+  if (c.workerShutdown) return 'the worker running it shut down';
+  return 'the attempt was stopped by Temporal';
 }
