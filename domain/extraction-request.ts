@@ -1,19 +1,36 @@
 // The body of POST /v1/extractions, validated at the API and carried unchanged into the workflow.
 import { z } from 'zod';
 
+// Every string of a request reaches PostgreSQL (as a name, a bind value or a query), whose text holds neither NUL
+// nor an unpaired UTF-16 surrogate (which JSON can spell, as "\ud800", but UTF-8 cannot). Both are refused here,
+// naming the field, rather than failing in the database.
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+const pgText = (s: z.ZodString) =>
+  s
+    .refine((v) => !v.includes('\0'), {
+      message: 'contains a NUL character (\\u0000), which PostgreSQL text cannot hold',
+      params: { hint: 'remove the NUL character' },
+    })
+    .refine((v) => !UNPAIRED_SURROGATE.test(v), {
+      message: 'contains an unpaired UTF-16 surrogate, which is not a Unicode character',
+      params: { hint: 'send whole characters: a surrogate escape (\\ud800-\\udfff) only as part of a pair' },
+    });
+
 // PostgreSQL identifiers as they are stored in the catalog; they are quoted, never pasted.
-const identifier = z.string().min(1).max(63, 'PostgreSQL identifiers are at most 63 bytes');
+const identifier = pgText(z.string().min(1).max(63, 'PostgreSQL identifiers are at most 63 bytes'));
 
 export const FILTER_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'like', 'ilike', 'is_null', 'is_not_null'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = z.union([pgText(z.string()), z.number(), z.boolean()]);
 
 export const filterConditionSchema = z
   .object({
     column: identifier,
     op: z.enum(FILTER_OPERATORS, { error: `op must be one of ${FILTER_OPERATORS.join(', ')}` }),
-    value: z.union([scalar, z.array(scalar).min(1).max(10_000)]).optional(),
+    value: z
+      .union([scalar, z.array(scalar).min(1).max(10_000)], { error: 'a value is a string, a number or a boolean; for in and not_in an array of them' })
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -35,7 +52,7 @@ export const COMPRESSIONS = ['gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 // `table` is "name" (schema public) or "schema.name".
-const tableName = z.string().min(1).max(127).regex(/^[^.]+(\.[^.]+)?$/, 'use "table" or "schema.table"');
+const tableName = pgText(z.string().min(1).max(127).regex(/^[^.]+(\.[^.]+)?$/, 'use "table" or "schema.table"'));
 
 export const extractionRequestSchema = z
   .object({
@@ -44,11 +61,11 @@ export const extractionRequestSchema = z
     columns: z.array(identifier).min(1).max(1600).optional(),
     filter: z.array(filterConditionSchema).max(100).optional(),
     orderBy: z.array(orderBySchema).min(1).max(32).optional(),
-    query: z.string().min(1).max(100_000).optional(),
+    query: pgText(z.string().min(1).max(100_000)).optional(),
     format: z.enum(FORMATS).default('csv'),
     compression: z.enum(COMPRESSIONS).default('gzip'),
     mode: z.enum(['auto', 'inline', 'job']).default('auto').describe('auto: inline when small enough, else a job'),
-    timeZone: z.string().min(1).max(64).default('UTC').describe('session TimeZone for timestamptz text'),
+    timeZone: pgText(z.string().min(1).max(64)).default('UTC').describe('session TimeZone for timestamptz text'),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -108,6 +108,58 @@ describe('refused requests name the field at fault', () => {
   });
 });
 
+// PostgreSQL text holds no NUL and UTF-8 has no unpaired surrogate: every string of a request that could carry
+// one is refused at the field, with a hint, before anything reaches a database.
+describe('strings PostgreSQL cannot hold are refused at their field', () => {
+  const at = (s: string) => [
+    ['source', { source: s, table: 't' }],
+    ['table', { source: 'main', table: s }],
+    ['table', { source: 'main', table: `sales.${s}` }],
+    ['columns.1', { source: 'main', table: 't', columns: ['id', s] }],
+    ['filter.0.column', { source: 'main', table: 't', filter: [{ column: s, op: 'is_null' }] }],
+    ['filter.0.value', { source: 'main', table: 't', filter: [{ column: 'c', op: 'eq', value: s }] }],
+    ['filter.0.value', { source: 'main', table: 't', filter: [{ column: 'c', op: 'like', value: `%${s}%` }] }],
+    ['filter.0.value.2', { source: 'main', table: 't', filter: [{ column: 'c', op: 'in', value: ['a', 'b', s] }] }],
+    ['orderBy.0.column', { source: 'main', table: 't', orderBy: [{ column: s }] }],
+    ['query', { source: 'main', query: `SELECT 1 AS "${s}"` }],
+    ['query', { source: 'main', query: `SELECT '${s}'::text` }],
+    ['timeZone', { source: 'main', table: 't', timeZone: s }],
+  ] as const;
+
+  test.each(at('a\u0000b'))('NUL in %s', (path, body) => {
+    const result = extractionRequestSchema.safeParse(body);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toEqual([
+      expect.objectContaining({ path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: expect.stringContaining('NUL'), params: { hint: expect.any(String) } }),
+    ]);
+  });
+
+  test.each([...at('\ud800'), ...at('x\udfff')])('an unpaired surrogate in %s', (path, body) => {
+    expect(refusals(body)).toEqual([{ path, message: expect.stringContaining('unpaired UTF-16 surrogate') }]);
+  });
+
+  test.each(['\u{1F600}', 'caf\u00e9', 'z\u200dw', '\u202eRTL', '\ufeffBOM', 'ｆｕｌｌ'])('other Unicode is accepted: %j', (s) => {
+    expect(extractionRequestSchema.safeParse({ source: s, table: s, columns: [s], filter: [{ column: s, op: 'eq', value: s }], timeZone: s }).success).toBe(true);
+  });
+
+  test('a value of another shape says what a value may be', () => {
+    for (const value of [{}, null, [[1]], [{}]]) {
+      expect(refusals({ source: 'main', table: 't', filter: [{ column: 'c', op: value && Array.isArray(value) ? 'in' : 'eq', value }] })).toContainEqual({
+        path: expect.stringMatching(/^filter\.0\.value/), message: expect.stringContaining('string, a number or a boolean'),
+      });
+    }
+  });
+
+  test('prototype keys are unknown keys, and pollute nothing', () => {
+    const body = JSON.parse('{"source":"main","table":"t","__proto__":{"polluted":1},"filter":[{"column":"c","op":"is_null","constructor":{"prototype":{"polluted":1}}}]}');
+    expect(refusals(body)).toEqual(expect.arrayContaining([
+      { path: '', message: expect.stringContaining('"__proto__"') },
+      { path: 'filter.0', message: expect.stringContaining('"constructor"') },
+    ]));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
 describe('splitTableName', () => {
   test.each([
     ['orders', { schema: 'public', name: 'orders' }],
