@@ -1,18 +1,22 @@
 import express from 'express';
 import { requireApiKey } from './auth';
-import { notFound, problemHandler } from './problem';
+import { requireJobIdShape } from './ids';
+import { fieldProblem, notFound, problemHandler } from './problem';
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
-import { jobActionRoutes, type JobActionDeps } from './routes/job-actions';
+import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & JobActionDeps & { log: { error(obj: unknown, msg: string): void } };
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & { log: { error(obj: unknown, msg: string): void } };
 
 export function createApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
-  app.use(express.json({ limit: '1mb' }));
   app.use('/v1', requireApiKey(d.tenants));
+  app.post('/v1/extractions', requireJsonBody);
+  app.use(express.json({ limit: '1mb' }));
+  // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
+  app.use('/v1/jobs', requireJobIdShape);
   app.use(extractionRoutes(d));
   app.use(jobRoutes(d));
   app.use(jobActionRoutes(d));
@@ -20,3 +24,15 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(problemHandler(d.log));
   return app;
 }
+
+// A body that is not JSON would otherwise go unread and be refused field by field as if it were empty. A request
+// without a Content-Type and without a body (Content-Length 0, or a chunked body, as some clients send) goes on.
+const requireJsonBody: express.RequestHandler = (req, _res, next) => {
+  const type = req.headers['content-type'];
+  const notJson = type === undefined ? Number(req.headers['content-length'] ?? 0) > 0 : req.is('application/json') === false;
+  if (notJson) {
+    return next(fieldProblem(415, 'Unsupported media type', 'body', `the body is ${type ? `of type "${type}"` : 'of no stated type'}, not JSON`,
+      'send a JSON object with Content-Type: application/json'));
+  }
+  next();
+};
