@@ -10,6 +10,7 @@ import { migrate } from '../../store/migrate';
 import { seedTenant } from '../../dev/seed';
 import { loadConfig, type Config } from '../../workers/config';
 import { createExtractionWorker } from '../../workers/extraction-worker';
+import { listen } from '../../api/server';
 import { createApiApp } from '../../workers/api-app';
 import { createRuntime, type Runtime } from '../../workers/runtime';
 
@@ -105,9 +106,7 @@ export interface TestApi {
 /** The API of `s`, on a free port; `config` overrides settings of this API alone (e.g. inline limits). */
 export async function startApi(s: TestSluice, config: Partial<Config> = {}): Promise<TestApi> {
   const { app, pools } = createApiApp({ ...s.rt, config: { ...s.rt.config, ...config } }, s.temporal);
-  const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
-    const srv = app.listen(0, '127.0.0.1', () => ok(srv));
-  });
+  const server = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
