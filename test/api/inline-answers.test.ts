@@ -1,10 +1,12 @@
 // Small extractions are answered inline: the rows in the response body, byte for byte what PostgreSQL's own
-// COPY (CSV) and row_to_json (NDJSON) give, gzip as a content coding, with headers saying why and how big.
+// COPY (CSV) and row_to_json (NDJSON) give, gzip as a content coding to a client that accepts it and readable
+// text to one that does not, with headers saying why and how big.
 import { gunzipSync } from 'node:zlib';
 import type { Client as PgClient } from 'pg';
 import { psqlCsv, rowToJson } from '../integration/oracle';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
-import { expectProblem, postRaw, type RawResponse } from './support';
+import { send, type RawResponse } from './raw-http';
+import { expectProblem } from './support';
 
 let s: TestSluice;
 let api: TestApi;
@@ -36,9 +38,26 @@ afterAll(async () => {
 
 const body = (res: RawResponse) => (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body).toString('utf8');
 
-describe.each(['gzip', 'none'] as const)('compression %s', (compression) => {
+/** POST /v1/extractions with exactly this Accept-Encoding (none when undefined); the body as it came off the wire. */
+const postRaw = (request: unknown, acceptEncoding?: string) =>
+  send(api.url, {
+    method: 'POST', path: '/v1/extractions', body: JSON.stringify(request),
+    headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) },
+  });
+
+// With compression gzip, Content-Encoding gzip only for a client that accepts it; the rows are the same either way.
+const CLIENTS = [
+  ['gzip', 'accepts gzip', 'gzip'],
+  ['gzip', 'sends no Accept-Encoding', undefined],
+  ['none', 'accepts gzip', 'gzip'],
+  ['none', 'sends no Accept-Encoding', undefined],
+] as const;
+
+describe.each(CLIENTS)('compression %s, a client that %s', (compression, _client, acceptEncoding) => {
+  const encoded = compression === 'gzip' && acceptEncoding === 'gzip';
+
   test('csv: 200 with exactly what psql COPY writes, and the decision in headers', async () => {
-    const res = await postRaw(api, s.apiKey, { source: 'src', table, orderBy: [{ column: 'id' }], format: 'csv', compression }); // mode auto by default
+    const res = await postRaw({ source: 'src', table, orderBy: [{ column: 'id' }], format: 'csv', compression }, acceptEncoding); // mode auto by default
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject({
       'content-type': 'text/csv; charset=utf-8',
@@ -49,24 +68,59 @@ describe.each(['gzip', 'none'] as const)('compression %s', (compression) => {
       'sluice-estimated-cost': expect.stringMatching(/^[\d.]+$/),
       'sluice-rows': String(ROWS),
     });
-    expect(res.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+    expect(res.headers['content-encoding']).toBe(encoded ? 'gzip' : undefined);
+    expect(res.headers.vary).toBe(compression === 'gzip' ? 'Accept-Encoding' : undefined);
     expect(Number(res.headers['content-length'])).toBe(res.body.length); // the whole body is known before it is sent
     const csv = body(res);
+    if (!encoded) expect(res.body.toString('utf8')).toBe(csv); // readable as it comes
     expect(Number(res.headers['sluice-bytes'])).toBe(Buffer.byteLength(csv));
     expect(csv).toBe(psqlCsv(selectAll));
   });
 
   test('ndjson from a query: 200 with row_to_json of every row, one per line', async () => {
     const query = `SELECT id, name, at, tags, doc FROM ${table} WHERE id <= 40 ORDER BY id DESC`;
-    const res = await postRaw(api, s.apiKey, { source: 'src', query, format: 'ndjson', compression, mode: 'inline' });
+    const res = await postRaw({ source: 'src', query, format: 'ndjson', compression, mode: 'inline' }, acceptEncoding);
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject({ 'content-type': 'application/x-ndjson; charset=utf-8', 'sluice-mode': 'inline', 'sluice-rows': '40' });
+    expect(res.headers['content-encoding']).toBe(encoded ? 'gzip' : undefined);
+    expect(Number(res.headers['content-length'])).toBe(res.body.length);
     expect(body(res)).toBe((await rowToJson(src, query)).map((line) => `${line}\n`).join(''));
   });
 });
 
+describe('Accept-Encoding decides the content coding of a gzip answer', () => {
+  test.each([
+    ['gzip', true],
+    ['GZIP', true],
+    ['gzip, deflate, br', true],
+    ['br;q=1, gzip;q=0.5', true],
+    ['*', true],
+    ['gzip;q=0', false],
+    ['*;q=0', false],
+    ['identity', false],
+    ['deflate, br', false],
+    ['', false],
+  ])('Accept-Encoding %j: gzip %s', async (acceptEncoding, gzip) => {
+    const res = await postRaw({ source: 'src', table, orderBy: [{ column: 'id' }], mode: 'inline' }, acceptEncoding); // compression gzip by default
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe(gzip ? 'gzip' : undefined);
+    expect(Number(res.headers['content-length'])).toBe(res.body.length);
+    expect(body(res)).toBe(psqlCsv(selectAll));
+  });
+
+  test('plain curl (no Accept-Encoding, the default compression) reads text; fetch decodes what it asked for', async () => {
+    const plain = await postRaw({ source: 'src', table, orderBy: [{ column: 'id' }] });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString('utf8')).toBe(psqlCsv(selectAll));
+
+    const fetched = await api.call('POST', '/v1/extractions', { source: 'src', table, orderBy: [{ column: 'id' }] }); // fetch sends gzip, deflate
+    expect(fetched.headers.get('content-encoding')).toBe('gzip');
+    expect(await fetched.text()).toBe(psqlCsv(selectAll));
+  });
+});
+
 test('an empty answer is the header alone', async () => {
-  const res = await postRaw(api, s.apiKey, { source: 'src', table, filter: [{ column: 'id', op: 'lt', value: 0 }], compression: 'none' });
+  const res = await postRaw({ source: 'src', table, filter: [{ column: 'id', op: 'lt', value: 0 }], compression: 'none' });
   expect(res.status).toBe(200);
   expect(res.headers['sluice-rows']).toBe('0');
   expect(body(res)).toBe('id,name,amount,at,paid,tags,doc\n');
