@@ -16,7 +16,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/test/{workflows,integration,api}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{workflows,integration,api,dev}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

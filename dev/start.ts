@@ -1,7 +1,11 @@
 // `npm run dev`: Sluice with everything embedded. Starts PostgreSQL, Temporal (with its Web UI) and MinIO,
-// seeds a demo tenant and source, runs the worker and the API in this process, and stops it all on Ctrl-C.
+// seeds a demo tenant and source, runs the worker and the API in this process, and stops it all on Ctrl-C,
+// SIGTERM or SIGHUP (and the services stop with this process even when it is killed: see dev/services.ts).
+// package.json runs it as `exec node --import tsx dev/start.ts`: `exec`, so that npm passes its signals to this
+// process and not to a shell; not through tsx's CLI, which relays a signal and SIGKILLs its child when the
+// child has not answered within 30 ms, as happens when running jobs keep the event loop busy.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime as TemporalRuntime } from '@temporalio/worker';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../workers/config';
@@ -9,61 +13,159 @@ import { createExtractionWorker } from '../workers/extraction-worker';
 import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
 import { seedOrders, seedTenant } from './seed';
+import { portIsFree, StartError, stopAllServices } from './services';
 import { stackEnv, startStack } from './stack';
 
-const root = resolve(__dirname, '..', '.sluice');
+const MIN_NODE_MAJOR = 22;
+// State (data of the services, dev.json) lives in the checkout unless SLUICE_DEV_STATE_DIR says otherwise.
+const root = resolve(process.env.SLUICE_DEV_STATE_DIR ?? join(__dirname, '..', '.sluice'));
 const dataDir = join(root, 'dev');
 const infoFile = join(root, 'dev.json');
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const log = (line: string) => console.log(`[sluice] ${line}`);
 
+const PORTS = {
+  postgres: ['SLUICE_DEV_POSTGRES_PORT', 55432],
+  temporal: ['SLUICE_DEV_TEMPORAL_PORT', 7233],
+  temporalUi: ['SLUICE_DEV_TEMPORAL_UI_PORT', 8233],
+  minio: ['SLUICE_DEV_MINIO_PORT', 9000],
+  minioConsole: ['SLUICE_DEV_MINIO_CONSOLE_PORT', 9001],
+  api: ['SLUICE_API_PORT', 8080],
+} as const;
+const port = (name: keyof typeof PORTS) => Number(process.env[PORTS[name][0]] ?? PORTS[name][1]);
+
+// What to stop, in the order it was started; shutdown() stops it in reverse, then every service.
+const stopping: { name: string; stop: () => Promise<void>; timeoutMs: number }[] = [];
+let shuttingDown = false;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not stop within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+// `reason` undefined: a start that failed, stopped without more words than its error line.
+async function shutdown(reason: string | undefined, code: number): Promise<never> {
+  shuttingDown = true;
+  if (reason) log(`${reason}: stopping…`);
+  // A last resort: the `exit` handler of dev/services.ts still sends every service its stop signal.
+  setTimeout(() => {
+    log('stopping takes too long; exiting (the services get their stop signal)');
+    process.exit(1);
+  }, 90_000).unref();
+  for (const step of stopping.reverse()) {
+    await withTimeout(step.stop(), step.timeoutMs, step.name).catch((err: Error) => {
+      log(`${step.name}: ${err.message}`);
+    });
+  }
+  await stopAllServices();
+  if (reason) log('stopped');
+  process.exit(code);
+}
+
+// Signals are handled from the first line on, and for good: a second Ctrl-C (or the copy of the first that
+// npm passes on) must not end the process before the services are stopped.
+function onSignal(signal: NodeJS.Signals) {
+  if (shuttingDown) {
+    log(`${signal}: still stopping…`);
+    return;
+  }
+  void shutdown(signal, 0);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+// A closed terminal (SIGHUP) must not turn our log lines into a crash.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+// Run by npm (`npm run dev`, whose script execs us), npm is our parent and passes SIGINT and SIGTERM on. If it
+// dies without doing so (kill -9 of npm), we are re-parented: stop as if it had passed us a SIGTERM.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !shuttingDown) void shutdown('npm (our parent) is gone', 0);
+  }, 1_000).unref();
+}
+process.on('uncaughtException', (err) => {
+  if (shuttingDown) return;
+  console.error(err);
+  void shutdown('unexpected error', 1);
+});
+
+// A service that could not start is one line; anything else shows its stack.
+function describe(err: unknown): string {
+  if (!(err instanceof StartError)) return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const busy = /port (\d+) is in use/.exec(err.message);
+  const setting = busy && Object.values(PORTS).find(([name, fallback]) => Number(process.env[name] ?? fallback) === Number(busy[1]));
+  return setting ? `${err.message}; set ${setting[0]} to use another` : err.message;
+}
+
 async function main() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < MIN_NODE_MAJOR) {
+    throw new StartError(`Sluice needs Node.js ${MIN_NODE_MAJOR} or newer, this is ${process.version}: start it with \`npm run dev\`, ` +
+      `which runs the Node ${MIN_NODE_MAJOR} that \`npm install\` puts in node_modules/.bin (Linux x64 and arm64), or install Node ${MIN_NODE_MAJOR}`);
+  }
+  // The worker and the API stop when we say so, not on the Temporal SDK's own signal handlers.
+  TemporalRuntime.install({ shutdownSignals: [] });
   mkdirSync(dataDir, { recursive: true });
   const previous = existsSync(infoFile) ? JSON.parse(readFileSync(infoFile, 'utf8')) : {};
+  if (!(await portIsFree(port('api')))) throw new StartError(`the API did not start: port ${port('api')} is in use`);
   const stack = await startStack(dataDir, {
-    postgres: port('SLUICE_DEV_POSTGRES_PORT', 55432),
-    temporal: port('SLUICE_DEV_TEMPORAL_PORT', 7233),
-    temporalUi: port('SLUICE_DEV_TEMPORAL_UI_PORT', 8233),
-    minio: port('SLUICE_DEV_MINIO_PORT', 9000),
-    minioConsole: port('SLUICE_DEV_MINIO_CONSOLE_PORT', 9001),
+    postgres: port('postgres'),
+    temporal: port('temporal'),
+    temporalUi: port('temporalUi'),
+    minio: port('minio'),
+    minioConsole: port('minioConsole'),
   }, log);
+  stopping.push({ name: 'PostgreSQL, Temporal and MinIO', stop: () => stack.stop(), timeoutMs: 30_000 });
+  if (shuttingDown) return;
   const config = loadConfig({ ...stackEnv(stack.info), ...process.env });
   const rt = await createRuntime(config); // startStack has migrated Sluice's database
-  const stopping: (() => Promise<void>)[] = [() => stack.stop(), () => rt.close()];
-  const shutdown = async () => {
-    log('stopping…');
-    for (const stop of stopping.reverse()) await stop().catch((err) => console.error(err));
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopping.push({ name: "Sluice's database pool and S3 client", stop: () => rt.close(), timeoutMs: 5_000 });
+  if (shuttingDown) return;
 
   const orders = Number(process.env.SLUICE_DEV_ORDERS ?? 1_000_000);
   log(`seeding demo data (public.orders, ${orders.toLocaleString('en-US')} rows, once)…`);
   await seedOrders(stack.info.sourceUrl, orders);
   const apiKey = await seedTenant(rt.db, { tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: stack.info.sourceUrl });
+  if (shuttingDown) return;
 
   const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const { worker, pools, run } = await createExtractionWorker(rt, native);
   const running = run();
-  stopping.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK drains it itself on SIGINT
-    await running;
-    await pools.end();
-    await native.close();
+  // Running activities are cancelled and the worker waits for them to end; the services stop after it.
+  stopping.push({
+    name: 'the worker',
+    timeoutMs: 20_000,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await pools.end();
+      await native.close();
+    },
   });
+  if (shuttingDown) return;
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const { app, pools: apiPools } = createApiApp(rt, temporal);
-  const server = await new Promise<ReturnType<typeof app.listen>>((ok) => {
+  const server = await new Promise<ReturnType<typeof app.listen>>((ok, fail) => {
     const s = app.listen(config.SLUICE_API_PORT, config.SLUICE_API_HOST, () => ok(s));
+    s.once('error', (err: Error) => fail(new StartError(`the API did not start: ${err.message}`)));
   });
-  stopping.push(async () => {
-    await new Promise((ok) => server.close(ok));
-    await apiPools.end();
-    await connection.close();
+  stopping.push({
+    name: 'the API',
+    timeoutMs: 5_000,
+    stop: async () => {
+      const closed = new Promise((ok) => server.close(ok));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2_000).unref(); // answers in flight get 2 s
+      await closed;
+      await apiPools.end();
+      await connection.close();
+    },
   });
+  if (shuttingDown) return;
 
   const apiUrl = `http://${config.SLUICE_API_HOST}:${config.SLUICE_API_PORT}`;
   const info = {
@@ -73,6 +175,7 @@ async function main() {
     databaseUrl: stack.info.databaseUrl,
     demoSourceUrl: stack.info.sourceUrl,
     s3Endpoint: stack.info.s3Endpoint,
+    pid: process.pid,
   };
   writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');
   const body = JSON.stringify({ source: 'demo', table: 'public.orders', format: 'csv', compression: 'gzip', mode: 'job' });
@@ -94,7 +197,8 @@ Start an extraction of the demo table:
 `);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+main().catch(async (err) => {
+  if (shuttingDown) return; // a step cut short by the shutdown in progress
+  console.error(`[sluice] ${describe(err)}`);
+  await shutdown(undefined, 1);
 });
