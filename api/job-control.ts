@@ -27,8 +27,9 @@ export interface JobControl {
 
 export const workflowIdFor = (tenantId: string, jobId: string) => `sluice/${tenantId}/extraction/${jobId}`;
 
-// Temporal's client retries an unreachable server for a long while; the API answers within these bounds.
-const REACH_MS = 5000; // to start a workflow, or to have an action accepted
+// An unreachable Temporal fails within a few seconds (api/temporal-client.ts); these bound the rest.
+const START_MS = 30_000; // a start on a loaded server
+const ACCEPT_MS = 5000; // for an action to be accepted: a worker runs its validator
 const SETTLE_MS = 30_000; // for an accepted action to take effect; past it the answer is 202
 
 const RETRY_AFTER_SECONDS = 5;
@@ -57,7 +58,7 @@ function startOptions(c: JobControl, job: JobRecord, state: ExtractionState) {
 /** Starts a new job's workflow; a 503 problem when Temporal cannot be reached in time. */
 export async function startJob(c: JobControl, job: JobRecord): Promise<void> {
   try {
-    await c.temporal.withDeadline(Date.now() + REACH_MS, () =>
+    await c.temporal.withDeadline(Date.now() + START_MS, () =>
       c.temporal.workflow.start(extractionJob, {
         ...startOptions(c, job, job.snapshot.state),
         args: [{ jobId: job.id, tenantId: job.tenantId, request: job.request, options: c.options }],
@@ -80,7 +81,7 @@ export async function actOn(c: JobControl, job: JobRecord, action: ExtractionAct
   });
   let update;
   try {
-    update = await c.temporal.withDeadline(Date.now() + REACH_MS, () =>
+    update = await c.temporal.withDeadline(Date.now() + ACCEPT_MS, () =>
       c.temporal.workflow.startUpdateWithStart(actionUpdates[action], { waitForStage: WorkflowUpdateStage.ACCEPTED, startWorkflowOperation: reopen }));
   } catch (err) {
     const refused = refusal(job, action, err);

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { JobError } from './errors';
 import type { Compression, ExtractionRequest, Format } from './extraction-request';
 import { EXTRACTION_STATES } from './lifecycle';
+import { emptyProgress } from './new-run';
 import type { ColumnInfo, SplitStrategy } from './plan';
-import { emptyProgress, progressSchema } from './progress';
 
 export interface ExtractionOptions {
   partRows: number;
@@ -25,6 +25,27 @@ export interface ExtractionInput {
   request: ExtractionRequest;
   options: ExtractionOptions;
 }
+
+const rateSampleSchema = z.object({
+  activeMs: z.number(), // running time when the sample was taken
+  rows: z.number(),
+});
+export type RateSample = z.infer<typeof rateSampleSchema>;
+
+const progressSchema = z.object({
+  rowsDone: z.number(),
+  rowsEstimated: z.number().nullable(),
+  bytesDone: z.number(),
+  partsDone: z.number(),
+  partsTotal: z.number().nullable(),
+  /** Running time of finished Running stretches; queueing and pauses do not count. */
+  activeMs: z.number(),
+  /** Start of the current Running stretch, or null when not running. */
+  runningSince: z.string().nullable(),
+  /** The last few (running time, rows) points, for throughput over a recent window. */
+  samples: z.array(rateSampleSchema),
+});
+export type ExtractionProgress = z.infer<typeof progressSchema>;
 
 const partFileSchema = z.object({
   index: z.number(),
@@ -78,7 +99,7 @@ export const extractionSnapshotSchema = z.object({
   run: z.number().int().min(1).default(1),
   /** When this run began: the job was made, or restarted. */
   runStartedAt: isoTime,
-  progress: progressSchema.default(emptyProgress),
+  progress: progressSchema.default(() => emptyProgress()),
   plan: planSummarySchema.nullable().default(null),
   error: z.custom<JobError>((v) => typeof v === 'object' && v !== null).nullable().default(null),
   attempts: z.number().default(0),
@@ -94,6 +115,3 @@ export const extractionSnapshotSchema = z.object({
 });
 export type ExtractionSnapshot = z.infer<typeof extractionSnapshotSchema>;
 
-/** A new run of a job: nothing done yet, waiting for a slot. */
-export const newRun = (jobId: string, run: number, at: string): ExtractionSnapshot =>
-  extractionSnapshotSchema.parse({ jobId, state: 'Queued', run, runStartedAt: at });

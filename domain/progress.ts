@@ -1,33 +1,13 @@
-// Progress as the workflow counts it, and the view a user sees (percent, rates, ETA).
-import { z } from 'zod';
+// Progress as the workflow counts it, and the view a user sees (percent, rates, ETA). Its shape is defined with
+// the job's state (extraction-job.ts); this module stays free of zod, as workflow code imports it.
+import type { ExtractionProgress, RateSample } from './extraction-job';
 
-const rateSampleSchema = z.object({
-  activeMs: z.number(), // running time when the sample was taken
-  rows: z.number(),
-});
-export type RateSample = z.infer<typeof rateSampleSchema>;
-
-export const progressSchema = z.object({
-  rowsDone: z.number(),
-  rowsEstimated: z.number().nullable(),
-  bytesDone: z.number(),
-  partsDone: z.number(),
-  partsTotal: z.number().nullable(),
-  /** Running time of finished Running stretches; queueing and pauses do not count. */
-  activeMs: z.number(),
-  /** Start of the current Running stretch, or null when not running. */
-  runningSince: z.string().nullable(),
-  /** The last few (running time, rows) points, for throughput over a recent window. */
-  samples: z.array(rateSampleSchema),
-});
-export type ExtractionProgress = z.infer<typeof progressSchema>;
+export type { ExtractionProgress, RateSample };
 
 export const MAX_RATE_SAMPLES = 20;
 export const RATE_WINDOW_MS = 60_000;
 
-export const emptyProgress = (): ExtractionProgress => ({
-  rowsDone: 0, rowsEstimated: null, bytesDone: 0, partsDone: 0, partsTotal: null, activeMs: 0, runningSince: null, samples: [],
-});
+export { emptyProgress } from './new-run';
 
 export const activeMsAt = (p: ExtractionProgress, nowMs: number): number =>
   p.activeMs + (p.runningSince ? Math.max(0, nowMs - Date.parse(p.runningSince)) : 0);

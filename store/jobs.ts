@@ -2,7 +2,8 @@
 // transition (and never by the API), so lists and views need no Temporal.
 import type { Pool } from 'pg';
 import type { JobError } from '../domain/errors';
-import { extractionSnapshotSchema, newRun, type ExtractionSnapshot } from '../domain/extraction-job';
+import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/extraction-job';
+import { newRun } from '../domain/new-run';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import type { ExtractionState } from '../domain/lifecycle';
 

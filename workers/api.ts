@@ -1,5 +1,5 @@
 // Entry script: the REST API process.
-import { Client, Connection } from '@temporalio/client';
+import { connectApiClient } from '../api/temporal-client';
 import { loadConfig } from './config';
 import { createApiApp } from './api-app';
 import { createRuntime } from './runtime';
@@ -7,13 +7,12 @@ import { createRuntime } from './runtime';
 async function main() {
   const rt = await createRuntime(loadConfig(), { migrate: true });
   const c = rt.config;
-  const connection = await Connection.connect({ address: c.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
+  const temporal = await connectApiClient(c.TEMPORAL_ADDRESS, c.TEMPORAL_NAMESPACE);
   const { app, pools } = createApiApp(rt, temporal);
   const server = app.listen(c.SLUICE_API_PORT, c.SLUICE_API_HOST, () => rt.log.info(`API listening on http://${c.SLUICE_API_HOST}:${c.SLUICE_API_PORT}`));
   const stop = () => server.close(async () => {
     await pools.end();
-    await connection.close();
+    await temporal.connection.close();
     await rt.close();
   });
   process.once('SIGTERM', stop);

@@ -35,7 +35,8 @@ import {
 import type { ExtractActivities } from '../activities/extract';
 import type { SlotActivities } from '../activities/slots';
 import type { StatusActivities } from '../activities/status';
-import { newRun, type ExtractionInput, type ExtractionSnapshot, type PartResult } from '../domain/extraction-job';
+import type { ExtractionInput, ExtractionSnapshot, PartResult } from '../domain/extraction-job';
+import { newRun } from '../domain/new-run';
 import { SLOT_GRANTED_SIGNAL } from '../domain/job-queue';
 import type { PlannedExtraction } from '../domain/plan';
 import { isEnded, transition, type ExtractionState, type JobAction, type JobEvent } from '../domain/lifecycle';
@@ -255,8 +256,10 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
   async function end(state: ExtractionState): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       snap.finishedAt = now();
-      if (snap.manifest) {
-        snap.filesExpireAt = new Date(Date.now() + options.fileTtlSeconds * 1000).toISOString();
+      snap.filesExpireAt = snap.manifest ? new Date(Date.now() + options.fileTtlSeconds * 1000).toISOString() : null;
+      await enter(state);
+      rest();
+      if (snap.filesExpireAt) {
         await startChild(fileExpiryWorkflow, {
           workflowId: expiryWorkflowId(workflowInfo().workflowId, snap.run),
           args: [{ tenantId, jobId, run: snap.run, expireAt: snap.filesExpireAt }],
@@ -264,8 +267,6 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
           staticSummary: `Files of job ${jobId}, run ${snap.run}: deleted at ${snap.filesExpireAt}`,
         });
       }
-      await enter(state);
-      rest();
       await condition(allHandlersFinished);
     });
   }

@@ -1,8 +1,10 @@
-// Files expire a set time after completion: the workflow's durable timer deletes them, the job's record stays,
-// /files answers 410 Gone, and links never outlive the files. (A 4 s lifetime stands in for the 12 h default.)
+// Files expire a set time after completion: a workflow of their own sleeps on a durable timer and deletes them
+// (the job's execution has ended: the Web UI shows it Completed), the job's record stays, /files answers 410
+// Gone, and links never outlive the files. (A 4 s lifetime stands in for the 12 h default.)
 import type { Client as PgClient } from 'pg';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix } from '../../domain/plan';
+import { expiryWorkflowId } from '../../workflows/file-expiry';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
 import { expectProblem, waitForState } from './support';
 
@@ -50,12 +52,13 @@ test('files are deleted when they expire; the job stays, /files is 410, and a re
 
   const restarted = await api.call('POST', `/v1/jobs/${id}/restart`);
   expect(restarted.status).toBe(200);
+  expect(await restarted.json()).toMatchObject({ run: 2 });
   const again = await waitForState(api, id, ['Completed']);
-  expect(again.files.expiredAt).toBeNull();
+  expect(again).toMatchObject({ run: 2, files: { expiredAt: null } });
   expect((await api.call('GET', `/v1/jobs/${id}/files`)).status).toBe(200);
 });
 
-test('DELETE of a completed job ends its waiting workflow', async () => {
+test("a completed job's execution has ended; DELETE removes its files and record, and ends the wait for expiry", async () => {
   const slow = await testSluice({ SLUICE_FILE_TTL_SECONDS: '3600' });
   await slow.startWorker();
   const slowApi = await startApi(slow);
@@ -63,10 +66,16 @@ test('DELETE of a completed job ends its waiting workflow', async () => {
     const { id } = await (await slowApi.call('POST', '/v1/extractions', { source: 'src', table, mode: 'job' })).json();
     await waitForState(slowApi, id, ['Completed']);
     const job = await slow.rt.jobs.get(slow.tenantId, id);
-    const handle = slow.temporal.workflow.getHandle(job!.workflowId);
-    expect((await handle.describe()).status.name).toBe('RUNNING'); // keeping the files until they expire
+    const execution = slow.temporal.workflow.getHandle(job!.workflowId);
+    const expiry = slow.temporal.workflow.getHandle(expiryWorkflowId(job!.workflowId, 1));
+    await execution.result();
+    expect((await execution.describe()).status.name).toBe('COMPLETED');
+    expect((await expiry.describe()).status.name).toBe('RUNNING'); // keeping the files until they expire
     expect((await slowApi.call('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
-    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    expect((await slowApi.call('GET', `/v1/jobs/${id}`)).status).toBe(404);
+    expect(await listKeys(slow.rt.s3, slow.config.SLUICE_S3_BUCKET, jobPrefix(slow.tenantId, id))).toEqual([]);
+    await expiry.result();
+    expect((await expiry.describe()).status.name).toBe('COMPLETED'); // cancelled before its time: nothing left to do
   } finally {
     await slowApi.close();
     await slow.close();

@@ -67,16 +67,20 @@ test("another tenant's job is not there for this tenant", async () => {
   expect(list.jobs).toEqual([]);
 });
 
-test('DELETE of an active job cancels it (202), then it shows Cancelled and can be deleted', async () => {
+test('DELETE of an active job is refused (409, cancel first); once cancelled it can be deleted', async () => {
   const { id } = await submit({ query: `SELECT id, pg_sleep(1) FROM ${table}` });
   await waitForState(api, id, ['Running']);
   await expectProblem(await api.call('GET', `/v1/jobs/${id}/files`), 409);
-  const res = await api.call('DELETE', `/v1/jobs/${id}`);
-  expect(res.status).toBe(202);
-  const job = await waitForState(api, id, ['Cancelled', 'Completed', 'Failed']);
+  const refused = await api.call('DELETE', `/v1/jobs/${id}`);
+  expect(refused.status).toBe(409);
+  expect(await refused.json()).toMatchObject({ state: 'Running', allowedActions: ['pause', 'cancel'] });
+  const cancelled = await api.call('POST', `/v1/jobs/${id}/cancel`);
+  expect(cancelled.status).toBe(200);
+  const job = await cancelled.json();
   expect(job.state).toBe('Cancelled');
   expect(job.allowedActions).toEqual(['restart', 'delete']);
   expect((await api.call('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
+  expect((await api.call('GET', `/v1/jobs/${id}`)).status).toBe(404);
 });
 
 test('a running job shows live progress and an ETA while parts are in flight', async () => {

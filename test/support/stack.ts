@@ -1,6 +1,7 @@
 // Helpers for tests on the real stack: config, a worker on its own task queue, the API on a free port,
 // a fresh tenant, and a client for the source database.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectApiClient } from '../../api/temporal-client';
 import { NativeConnection, Runtime as TemporalRuntime, DefaultLogger } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -63,8 +64,7 @@ export async function testSluice(extra: Record<string, string> = {}): Promise<Te
   const rt = await createRuntime(config);
   const tenantId = uniqueName('tenant');
   const apiKey = await seedTenant(rt.db, { tenantId, sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectApiClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE); // the API's client, as in production
   const stops: (() => Promise<void>)[] = [];
   return {
     config, rt, temporal, tenantId, apiKey,
@@ -86,7 +86,7 @@ export async function testSluice(extra: Record<string, string> = {}): Promise<Te
     },
     async close() {
       for (const stop of stops.reverse()) await stop();
-      await connection.close();
+      await temporal.connection.close();
       await rt.close();
     },
   };
