@@ -55,7 +55,8 @@ export interface HttpRun {
 /** POSTs JSON with curl; the body is written to `file` as received (not decoded). */
 export async function curlPost(o: { url: string; apiKey: string; body: unknown; file: string }): Promise<HttpRun> {
   const args = [
-    '-sS', '-X', 'POST', o.url, '-H', `Authorization: Bearer ${o.apiKey}`, '-H', 'Content-Type: application/json',
+    // A client that takes gzip as sent: the bench compares the bytes on the wire with psql | gzip.
+    '-sS', '-X', 'POST', o.url, '-H', `Authorization: Bearer ${o.apiKey}`, '-H', 'Content-Type: application/json', '-H', 'Accept-Encoding: gzip',
     '--data-binary', JSON.stringify(o.body), '-o', o.file, '-D', '-', '-w', '\n%{http_code} %{size_download} %{time_starttransfer} %{time_total}',
   ];
   const { seconds, stdout } = await runTimed('curl', 'curl', args);

@@ -16,7 +16,7 @@ export interface ExtractionOptions {
   heartbeatTimeoutSeconds: number;
   fileTtlSeconds: number;
   /** A workflow execution continues as new past this many history events (or when the server suggests it). */
-  historyEventsLimit?: number;
+  historyEventsLimit: number;
 }
 
 export interface ExtractionInput {

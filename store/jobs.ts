@@ -40,11 +40,16 @@ export interface JobPage {
 }
 
 // Cursor: the (created_at, id) of the last job on a page; opaque to clients.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^job_[0-9a-f]{1,40}$/;
 const encodeCursor = (job: JobRecord) => Buffer.from(JSON.stringify([job.createdAt.toISOString(), job.id])).toString('base64url');
 export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))
+    // Only what this module wrote: a crafted cursor never reaches a query (PostgreSQL would refuse a NUL, a year
+    // past 9999 or a bare number as a timestamp).
+    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
+      && CURSOR_TIME.test(value[0]) && !Number.isNaN(Date.parse(value[0])) && CURSOR_ID.test(value[1])
       ? [value[0], value[1]]
       : null;
   } catch {

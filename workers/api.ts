@@ -1,4 +1,5 @@
 // Entry script: the REST API process.
+import { listen } from '../api/server';
 import { connectApiClient } from '../api/temporal-client';
 import { loadConfig } from './config';
 import { createApiApp } from './api-app';
@@ -9,7 +10,8 @@ async function main() {
   const c = rt.config;
   const temporal = await connectApiClient(c.TEMPORAL_ADDRESS, c.TEMPORAL_NAMESPACE);
   const { app, pools } = createApiApp(rt, temporal);
-  const server = app.listen(c.SLUICE_API_PORT, c.SLUICE_API_HOST, () => rt.log.info(`API listening on http://${c.SLUICE_API_HOST}:${c.SLUICE_API_PORT}`));
+  const server = await listen(app, c.SLUICE_API_PORT, c.SLUICE_API_HOST);
+  rt.log.info(`API listening on http://${c.SLUICE_API_HOST}:${c.SLUICE_API_PORT}`);
   const stop = () => server.close(async () => {
     await pools.end();
     await temporal.connection.close();

@@ -51,6 +51,9 @@ export const configSchema = z.object({
   // retry's backoff of 1 s); a stream resumes after its last uploaded part. Lower values notice faster but risk
   // retrying parts that are alive; each heartbeat is an RPC to Temporal, not a history event, so the rate is cheap.
   SLUICE_HEARTBEAT_TIMEOUT_SECONDS: int(2, 600).default(10).describe('an activity silent this long is retried elsewhere (a dead worker is noticed this fast)'),
+  // Temporal warns at 10,000 events; 4,000 leaves a run's parts (about six events each) and pause/resume cycles
+  // room, and a continued execution carries only the plan and the finished parts.
+  SLUICE_HISTORY_EVENTS_LIMIT: int(200, 9000).default(4000).describe("a job's workflow execution continues as new past this many history events (at a pause, in the queue, or between parts)"),
   SLUICE_ACTIVITY_MAX_ATTEMPTS: int(1, 100).default(5).describe('attempts of a failing activity before the job fails'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });

@@ -66,6 +66,7 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   maxAttempts: c.SLUICE_ACTIVITY_MAX_ATTEMPTS,
   heartbeatTimeoutSeconds: c.SLUICE_HEARTBEAT_TIMEOUT_SECONDS,
   fileTtlSeconds: c.SLUICE_FILE_TTL_SECONDS,
+  historyEventsLimit: c.SLUICE_HISTORY_EVENTS_LIMIT,
 });
 
 const queueLimits = (c: Config): QueueLimits => ({ global: c.SLUICE_MAX_RUNNING_JOBS, perTenant: c.SLUICE_TENANT_MAX_RUNNING_JOBS });

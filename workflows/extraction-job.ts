@@ -70,8 +70,6 @@ export interface ExtractionJobInput extends ExtractionInput {
   carry?: ExtractionCarry;
 }
 
-// A bound well below Temporal's 10k-event warning; the server's own suggestion also counts.
-const DEFAULT_HISTORY_EVENTS_LIMIT = 4000;
 // An execution reopened for an action on an ended job gets that action in its first task; this only bounds a
 // start whose update was refused.
 const REOPENED_WAIT = '30 seconds';
@@ -101,7 +99,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
   const rest = () => void rests++;
   let deleted = false;
   let slotSignals = 0;
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (options.historyEventsLimit ?? DEFAULT_HISTORY_EVENTS_LIMIT);
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= options.historyEventsLimit;
 
   const accept = (action: ExtractionAction): void => {
     const t = transition('extraction', snap.state, action);

@@ -258,6 +258,11 @@ const numberCases: Named[] = [
   ['?state twice', { req: { path: '/v1/jobs?state=Running&state=Failed' }, status: 400, field: 'state' }],
   ['?cursor=%00', { req: { path: '/v1/jobs?cursor=%00' }, status: 400, field: 'cursor' }],
   ['?cursor=%zz', { req: { path: '/v1/jobs?cursor=%zz' }, status: 400, field: 'cursor' }],
+  // Cursors crafted to decode but not to query: a NUL in the id, a year past 9999, a bare number for the time.
+  ...[['2024-01-01T00:00:00.000Z', 'job_\u0000'], ['+275760-09-13T00:00:00.000Z', 'job_ab'], ['1', 'job_ab']].map(([at, id]): Named => [
+    `a crafted cursor ${JSON.stringify([at, id])}`,
+    { req: { path: `/v1/jobs?cursor=${Buffer.from(JSON.stringify([at, id])).toString('base64url')}` }, status: 400, field: 'cursor' },
+  ]),
 ];
 
 // --- Unicode oddities ------------------------------------------------------------------------------------------
