@@ -66,9 +66,13 @@ async function shutdown(reason: string | undefined, code: number): Promise<never
 
 // Signals are handled from the first line on, and for good: a second Ctrl-C (or the copy of the first that
 // npm passes on) must not end the process before the services are stopped.
+let lastSignalAt = 0;
 function onSignal(signal: NodeJS.Signals) {
+  const now = Date.now();
+  const copy = now - lastSignalAt < 200; // npm's copy of a Ctrl-C the terminal sent us too
+  lastSignalAt = now;
   if (shuttingDown) {
-    log(`${signal}: still stopping…`);
+    if (!copy) log(`${signal}: still stopping…`);
     return;
   }
   void shutdown(signal, 0);
