@@ -16,6 +16,7 @@ export interface PartHeartbeat {
 
 const HEARTBEAT_MS = 1000;
 const PROGRESS_EVERY_TICKS = 2;
+const WRITE_TIMEOUT_MS = 5000;
 
 export class PartTracker {
   /** The source session whose waits are reported; set by the activity once it has one. */
@@ -39,9 +40,9 @@ export class PartTracker {
     return this.session?.wait.waiting ?? null;
   }
 
-  /** Records the attempt's start (from `from` rows and bytes) and starts beating. */
-  async begin(from?: PartCounts): Promise<void> {
-    await this.quietly(() => this.deps.progress.start(this.attempt, from));
+  /** Starts beating, and records the attempt's start (from `from` rows and bytes) before any report. */
+  begin(from?: PartCounts): void {
+    this.writing = this.quietly(() => this.deps.progress.start(this.attempt, from)).finally(() => (this.writing = null));
     this.beat();
     this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
   }
@@ -89,12 +90,19 @@ export class PartTracker {
     }
   }
 
-  // Progress is for people watching; a write that fails must not fail the part.
+  // Progress is for people watching: a write that fails must not fail the part, nor one that hangs (Sluice's
+  // database slow or away) hold it up.
   private async quietly(write: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${WRITE_TIMEOUT_MS} ms`)), WRITE_TIMEOUT_MS);
+    });
     try {
-      await write();
+      await Promise.race([write(), late]);
     } catch (err) {
       this.ctx.log.warn('part progress not recorded', { error: (err as Error).message });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

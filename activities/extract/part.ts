@@ -30,7 +30,7 @@ export const extractPart = (deps: ExtractDeps, specs: SpecCache) => async (input
   let copy: Awaited<ReturnType<typeof openCopy>> | undefined;
   let table: string | null = null;
   try {
-    await tracker.begin();
+    tracker.begin();
     const spec = await specs.get(input.jobId, input.run);
     table = tableOf(spec);
     header = spec.format === 'csv' ? 1 : 0;

@@ -151,7 +151,7 @@ export const extractStream = (deps: ExtractDeps, specs: SpecCache) => async (inp
     const loaded = (spec = await specs.get(input.jobId, input.run));
     const resumed = resumePoint(ctx.info.heartbeatDetails, (i) => partKey(input.tenantId, input.jobId, input.run, i, loaded.format, loaded.compression));
     if (resumed) [done, lastRowSha256] = [resumed.parts, resumed.lastRowSha256];
-    await tracker.begin({ rows: sum(done, (p) => p.rows), bytes: sum(done, (p) => p.bytes) });
+    tracker.begin({ rows: sum(done, (p) => p.rows), bytes: sum(done, (p) => p.bytes) });
     if ((await readCopy(spec)) === 'seam-moved') {
       ctx.log.warn('the rows before the resume point changed since they were read: reading the whole selection again', { kept: done.length });
       copy!.session.close(new Error('seam moved'));
