@@ -25,11 +25,23 @@ export async function startExtraction(s: TestSluice, request: Record<string, unk
   return { jobId, handle };
 }
 
+// A query waits for a worker to answer it; one just starting (or none, after a kill in a crash test) may take
+// longer than the query's deadline on a loaded machine. Ask again.
+export async function queryJob(handle: WorkflowHandle<typeof extractionJob>): Promise<ExtractionSnapshot> {
+  for (;;) {
+    try {
+      return await handle.query(progressQuery);
+    } catch (err) {
+      if (!/query timed out|DEADLINE_EXCEEDED/i.test(`${(err as Error).message} ${(err as Error).cause}`)) throw err;
+    }
+  }
+}
+
 // A job's workflow ends when the job does; its query still answers then, with the final state (failed and
 // cancelled runs end their execution with an error, so tests wait for the state, not the result).
 export async function finished(handle: WorkflowHandle<typeof extractionJob>): Promise<ExtractionSnapshot> {
   for (;;) {
-    const snapshot = await handle.query(progressQuery);
+    const snapshot = await queryJob(handle);
     if (isEnded('extraction', snapshot.state)) return snapshot;
     await new Promise((r) => setTimeout(r, 50));
   }
