@@ -43,6 +43,14 @@ async function launch(how: 'npm' | 'node', extraEnv: Record<string, string> = {}
   return { child, output: () => out, exited };
 }
 
+async function until(ok: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`not so after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function untilRunning(run: Run, timeoutMs = 100_000) {
   const deadline = Date.now() + timeoutMs;
   while (!run.output().includes('Sluice is running')) {
@@ -162,9 +170,21 @@ describe('npm run dev stops everything it started', () => {
       const pids = [run.child.pid!, ...descendants(run.child.pid!)];
       expect(servicePids(info.pid).length).toBeGreaterThanOrEqual(3);
 
+      // An inline answer in flight (a 4 s query): the API gives answers in flight 2 s when it stops, so the stop
+      // lasts long enough for the second Ctrl-C to land in it.
+      const inFlight = fetch(`${info.apiUrl}/v1/extractions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source: 'demo', query: 'SELECT pg_sleep(4)', format: 'csv', mode: 'inline' }),
+      }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+
       process.kill(-run.child.pid!, 'SIGINT'); // the terminal's Ctrl-C: every process of the foreground group
-      await new Promise((r) => setTimeout(r, 300));
+      await until(() => run.output().includes('[sluice] SIGINT: stopping'), 20_000);
+      await new Promise((r) => setTimeout(r, 300)); // a second Ctrl-C, not npm's copy of the first
+      expect(run.output()).not.toContain('[sluice] stopped');
       process.kill(-run.child.pid!, 'SIGINT');
+      await inFlight;
       const { code, signal } = await run.exited;
       expect(run.output()).toContain('still stopping');
       expect(run.output()).toContain('[sluice] stopped');
