@@ -103,7 +103,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
 
   const accept = (action: ExtractionAction): void => {
     const t = transition('extraction', snap.state, action);
-    if (!t.ok) return;
+    if (!t.ok || deleted) return;
     pending = action;
     if (t.interrupts) work?.cancel();
   };
@@ -121,6 +121,7 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
       return snap;
     }, {
       validator: () => {
+        if (deleted) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: 'the job was deleted', details: [{ state: snap.state, allowed: [] }] });
         const t = transition('extraction', snap.state, action);
         if (!t.ok) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: `${action} is not allowed while the job is ${t.state}`, details: [{ state: t.state, allowed: t.allowed }] });
       },
@@ -265,7 +266,6 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
           staticSummary: `Files of job ${jobId}, run ${snap.run}: deleted at ${snap.filesExpireAt}`,
         });
       }
-      await condition(allHandlersFinished);
     });
   }
 
@@ -326,9 +326,16 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     return action;
   };
 
-  const carryOn = async (): Promise<never> => {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof extractionJob>({ ...input, carry: { snapshot: snap, plan, finishedParts } });
+  // Before the execution ends or continues as new, the updates in progress finish. An action that arrives
+  // meanwhile (a restart as the job ends) is taken here instead: false then.
+  const quiet = async (): Promise<boolean> => {
+    await condition(() => allHandlersFinished() || pending !== null);
+    return pending === null;
+  };
+
+  // Continues as new, unless an action came first.
+  const carryOn = async (): Promise<void> => {
+    if (await quiet()) await continueAsNew<typeof extractionJob>({ ...input, carry: { snapshot: snap, plan, finishedParts } });
   };
 
   if (isEnded('extraction', snap.state)) {
@@ -343,9 +350,11 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
         return snap;
       case 'restart':
         await beginNewRun();
-        return carryOn();
+        await carryOn();
+        continue;
       case 'cancel':
         await cancelRun();
+        if (!(await quiet())) continue;
         return showCancelled();
       case 'pause':
       case 'resume':
@@ -360,19 +369,24 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
         if (!isCancellation(err)) throw err;
         pending = 'cancel'; // a Temporal cancel request while paused
       }
-      if (pending === null) return carryOn();
+      if (pending === null) await carryOn();
       continue;
     }
     const outcome = await runWork();
     if (outcome === 'interrupted') continue;
-    if (outcome === 'history-full') return carryOn();
+    if (outcome === 'history-full') {
+      await carryOn();
+      continue;
+    }
     if (outcome === 'done') {
       await end(target('succeeded'));
+      if (!(await quiet())) continue;
       return snap;
     }
     if (outcome === 'failed') {
       await writePartialManifest();
       await end(target('failed'));
+      if (!(await quiet())) continue;
       const e = snap.error!;
       throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: [e] });
     }
