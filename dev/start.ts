@@ -4,7 +4,8 @@
 // package.json runs it as `exec node --import tsx dev/start.ts`: `exec`, so that npm passes its signals to this
 // process and not to a shell; not through tsx's CLI, which relays a signal and SIGKILLs its child when the
 // child has not answered within 30 ms, as happens when running jobs keep the event loop busy.
-import { Client, Connection } from '@temporalio/client';
+import { listen } from '../api/server';
+import { connectApiClient } from '../api/temporal-client';
 import { NativeConnection, Runtime as TemporalRuntime } from '@temporalio/worker';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -150,12 +151,10 @@ async function main() {
   });
   if (shuttingDown) return;
 
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectApiClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const { app, pools: apiPools } = createApiApp(rt, temporal);
-  const server = await new Promise<ReturnType<typeof app.listen>>((ok, fail) => {
-    const s = app.listen(config.SLUICE_API_PORT, config.SLUICE_API_HOST, () => ok(s));
-    s.once('error', (err: Error) => fail(new StartError(`the API did not start: ${err.message}`)));
+  const server = await listen(app, config.SLUICE_API_PORT, config.SLUICE_API_HOST).catch((err: Error) => {
+    throw new StartError(`the API did not start: ${err.message}`);
   });
   stopping.push({
     name: 'the API',
@@ -166,7 +165,7 @@ async function main() {
       setTimeout(() => server.closeAllConnections(), 2_000).unref(); // answers in flight get 2 s
       await closed;
       await apiPools.end();
-      await connection.close();
+      await temporal.connection.close();
     },
   });
   if (shuttingDown) return;
