@@ -11,7 +11,7 @@ import { answerBytes, type SizeEstimate } from '../domain/inline-decision';
 import type { SelectSpec } from '../domain/plan';
 import { badRequest } from './problem';
 
-const REQUEST_FAULTS = /^(42|22|25|0A)/; // syntax/undefined objects, bad values, read-only violations, unsupported (a writing WITH)
+const REQUEST_FAULTS = /^(42|22|25|0A|54)/; // syntax/undefined objects, bad values, read-only violations, unsupported (a writing WITH), program limits
 
 export interface SourceFacts {
   select: SelectSpec;

@@ -46,6 +46,7 @@ const BY_SQLSTATE_CLASS: Record<string, ErrorKind> = {
   '22': { code: 'invalid_value', retryable: false, suggestion: 'A value in the query or filter is invalid for its type.' },
   '0A': { code: 'feature_not_supported', retryable: false, suggestion: 'The query uses something PostgreSQL does not support there (such as a data-modifying WITH); it must be a single plain SELECT.' },
   '28': { code: 'source_auth_failed', retryable: false, suggestion: 'The source rejected the credentials; update the source registration.' },
+  '54': { code: 'query_too_complex', retryable: false, suggestion: 'The query passes one of PostgreSQL\'s limits (too many columns, too deep an expression, a value too long); simplify it.' },
   '3D': { code: 'source_database_missing', retryable: false, suggestion: 'The source database does not exist; update the source registration.' },
 };
 

@@ -326,7 +326,13 @@ const rawCases: Named[] = [
   ['a 60,000-character request line', { bytes: `GET /v1/jobs/${'a'.repeat(60_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 431 }],
 ];
 
+// --- Queries past PostgreSQL's own limits: the request's fault, never "source unavailable" --------------------
+const limitCases: Named[] = [
+  ['a query of 1,700 columns', { req: post({ source: 'src', mode: 'inline', query: `SELECT ${Array.from({ length: 1700 }, (_, i) => `1 AS c${i}`).join(', ')}` }), status: 400, field: 'query' }],
+];
+
 const CORPUS: Record<string, Named[]> = {
+  'queries past the limits of PostgreSQL': limitCases,
   'job ids in the path': idCases,
   'well-formed ids of no job': unknownJobCases,
   'NULs and unpaired surrogates in the body': badStringCases,
