@@ -56,6 +56,14 @@ test('files are deleted when they expire; the job stays, /files is 410, and a re
   const again = await waitForState(api, id, ['Completed']);
   expect(again).toMatchObject({ run: 2, files: { expiredAt: null } });
   expect((await api.call('GET', `/v1/jobs/${id}/files`)).status).toBe(200);
+
+  // Each run is an instance of the job, with its own counts and times.
+  const { runs } = await (await api.call('GET', `/v1/jobs/${id}/runs`)).json();
+  expect(runs).toMatchObject([
+    { run: 2, state: 'Completed', records: 100, endedAt: expect.any(String) },
+    { run: 1, state: 'Completed', records: 100, endedAt: done.timings.finishedAt },
+  ]);
+  for (const r of runs) expect(r.durationMs).toBe(Date.parse(r.endedAt) - Date.parse(r.startedAt));
 });
 
 test("a completed job's execution has ended; DELETE removes its files and record, and ends the wait for expiry", async () => {

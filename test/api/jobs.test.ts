@@ -84,7 +84,8 @@ test('DELETE of an active job is refused (409, cancel first); once cancelled it 
 });
 
 test('a running job shows live progress and an ETA while parts are in flight', async () => {
-  const { id } = await submit({ query: `SELECT id, pg_sleep(0.3) FROM ${table}` });
+  // About 10 s; rows of 2 kB, so that PostgreSQL sends them as they come rather than in one 8 kB buffer at the end.
+  const { id } = await submit({ query: "SELECT g AS id, repeat('x', 2000) AS pad, pg_sleep(0.05) FROM generate_series(1, 200) g" });
   const running = await waitForState(api, id, ['Running']);
   expect(running.progress.percent).toBeLessThan(100);
   expect(running.allowedActions).toEqual(['pause', 'cancel']);
@@ -92,6 +93,9 @@ test('a running job shows live progress and an ETA while parts are in flight', a
   while (live.state === 'Running' && live.progress.rowsDone === 0) live = await (await api.call('GET', `/v1/jobs/${id}`)).json();
   expect(live.progress.rowsDone).toBeGreaterThan(0);
   if (live.state === 'Running') {
+    // The one part (a stream) has not finished: rows and percent come from what it records as it runs.
+    expect(live.progress.partsDone).toBe(0);
+    expect(live.progress.percent).toBeGreaterThan(0);
     expect(live.progress.eta).toMatchObject({ estimated: true, remainingSeconds: expect.any(Number), at: expect.any(String) });
   }
   const done = await waitForState(api, id, ['Completed']);
