@@ -33,6 +33,7 @@ export function jobReader(d: Pick<JobRouteDeps, 'jobs' | 'slots' | 'progress' | 
   // news means no worker is moving the job.
   const staleAfterMs = 2 * d.control.options.heartbeatTimeoutSeconds * 1000;
   return {
+    staleAfterMs,
     async load(tenantId: string, id: string): Promise<JobRecord> {
       const job = await d.jobs.get(tenantId, id);
       if (!job) throw notFound(`job ${id}`);
@@ -51,7 +52,7 @@ export function jobReader(d: Pick<JobRouteDeps, 'jobs' | 'slots' | 'progress' | 
 
 export function jobRoutes(d: JobRouteDeps): Router {
   const router = Router();
-  const { load, view } = jobReader(d);
+  const { load, view, staleAfterMs } = jobReader(d);
 
   router.get('/v1/jobs', async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
@@ -62,7 +63,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
     const page = await d.jobs.list(req.tenant.id, { state, limit, after });
     const running = page.jobs.filter((j) => j.snapshot.state === 'Running').map((j) => ({ jobId: j.id, run: j.snapshot.run }));
     const live = await d.progress.totalsOf(running);
-    res.json({ jobs: page.jobs.map((j) => jobView(j, { live: live.get(j.id) ?? null })), nextCursor: page.nextCursor });
+    res.json({ jobs: page.jobs.map((j) => jobView(j, { live: live.get(j.id) ?? null, staleAfterMs })), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {
