@@ -6,13 +6,11 @@ export const SYNC_STATES = ['Created', 'Initializing', 'Running', 'Paused', 'Suc
 export type ExtractionState = (typeof EXTRACTION_STATES)[number];
 export type SyncState = (typeof SYNC_STATES)[number];
 
-export const JOB_KINDS = ['extraction', 'sync'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+export type JobKind = 'extraction' | 'sync';
 export interface StateOf {
   extraction: ExtractionState;
   sync: SyncState;
 }
-export const STATES: { [K in JobKind]: readonly StateOf[K][] } = { extraction: EXTRACTION_STATES, sync: SYNC_STATES };
 
 /** What a user asks (API update, Web UI or CLI signal). */
 export const JOB_ACTIONS = ['start', 'pause', 'resume', 'restart', 'cancel', 'delete'] as const;

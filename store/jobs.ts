@@ -5,7 +5,9 @@ import type { JobError } from '../domain/errors';
 import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/extraction-job';
 import { newRun } from '../domain/new-run';
 import type { ExtractionRequest } from '../domain/extraction-request';
-import type { ExtractionState } from '../domain/lifecycle';
+import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lifecycle';
+
+const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
 
 export interface JobRecord {
   id: string;
@@ -126,10 +128,10 @@ export class JobStore {
       `WITH job AS (
          UPDATE jobs SET state = 'Failed', updated_at = clock_timestamp(),
                 snapshot = snapshot || jsonb_build_object('state', 'Failed', 'error', $2::jsonb, 'finishedAt', to_jsonb(clock_timestamp()))
-          WHERE id = $1 AND state IN ('Queued', 'Running', 'Paused') RETURNING id, run
+          WHERE id = $1 AND state = ANY($3) RETURNING id, run
        )
        UPDATE job_runs r SET state = 'Failed', ended_at = clock_timestamp(), error = $2 FROM job WHERE r.job_id = job.id AND r.run = job.run`,
-      [id, error],
+      [id, error, ACTIVE_STATES],
     );
   }
 
