@@ -6,6 +6,7 @@ import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/ext
 import { newRun } from '../domain/new-run';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lifecycle';
+import { pageCursor } from './cursor';
 
 const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
 
@@ -42,22 +43,8 @@ export interface JobPage {
 }
 
 // Cursor: the (created_at, id) of the last job on a page; opaque to clients.
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const CURSOR_ID = /^job_[0-9a-f]{1,40}$/;
-const encodeCursor = (job: JobRecord) => Buffer.from(JSON.stringify([job.createdAt.toISOString(), job.id])).toString('base64url');
-export function decodeCursor(cursor: string): [string, string] | null {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    // Only what this module wrote: a crafted cursor never reaches a query (PostgreSQL would refuse a NUL, a year
-    // past 9999 or a bare number as a timestamp).
-    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
-      && CURSOR_TIME.test(value[0]) && !Number.isNaN(Date.parse(value[0])) && CURSOR_ID.test(value[1])
-      ? [value[0], value[1]]
-      : null;
-  } catch {
-    return null;
-  }
-}
+const cursor = pageCursor(/^job_[0-9a-f]{1,40}$/);
+export const decodeCursor = cursor.decode;
 
 export class JobStore {
   constructor(private readonly db: Pool) {}
@@ -96,20 +83,20 @@ export class JobStore {
   }
 
   async get(tenantId: string, id: string): Promise<JobRecord | null> {
-    const res = await this.db.query<JobRecord>(`SELECT ${COLUMNS} FROM jobs WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    const res = await this.db.query<JobRecord>(`SELECT ${COLUMNS} FROM jobs WHERE tenant_id = $1 AND id = $2 AND kind = 'extraction'`, [tenantId, id]);
     return res.rows[0] ? toRecord(res.rows[0]) : null;
   }
 
   async list(tenantId: string, opts: { state?: ExtractionState; limit: number; after?: [string, string] }): Promise<JobPage> {
     const res = await this.db.query<JobRecord>(
       `SELECT ${COLUMNS} FROM jobs
-        WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2)
+        WHERE tenant_id = $1 AND kind = 'extraction' AND ($2::text IS NULL OR state = $2)
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
         ORDER BY created_at DESC, id DESC LIMIT $5`,
       [tenantId, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
     );
     const jobs = res.rows.slice(0, opts.limit).map(toRecord);
-    return { jobs, nextCursor: res.rows.length > opts.limit ? encodeCursor(jobs[jobs.length - 1]) : null };
+    return { jobs, nextCursor: res.rows.length > opts.limit ? cursor.encode(jobs[jobs.length - 1]) : null };
   }
 
   /** The job's runs, newest first. */
