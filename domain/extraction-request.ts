@@ -5,7 +5,7 @@ import { z } from 'zod';
 // nor an unpaired UTF-16 surrogate (which JSON can spell, as "\ud800", but UTF-8 cannot). Both are refused here,
 // naming the field, rather than failing in the database.
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
-const pgText = (s: z.ZodString) =>
+export const pgText = (s: z.ZodString) =>
   s
     .refine((v) => !v.includes('\0'), {
       message: 'contains a NUL character (\\u0000), which PostgreSQL text cannot hold',
@@ -17,7 +17,7 @@ const pgText = (s: z.ZodString) =>
     });
 
 // PostgreSQL identifiers as they are stored in the catalog; they are quoted, never pasted.
-const identifier = pgText(z.string().min(1).max(63, 'PostgreSQL identifiers are at most 63 bytes'));
+export const identifier = pgText(z.string().min(1).max(63, 'PostgreSQL identifiers are at most 63 bytes'));
 
 export const FILTER_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'like', 'ilike', 'is_null', 'is_not_null'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
@@ -52,7 +52,7 @@ export const COMPRESSIONS = ['gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 // `table` is "name" (schema public) or "schema.name".
-const tableName = pgText(z.string().min(1).max(127).regex(/^[^.]+(\.[^.]+)?$/, 'use "table" or "schema.table"'));
+export const tableName = pgText(z.string().min(1).max(127).regex(/^[^.]+(\.[^.]+)?$/, 'use "table" or "schema.table"'));
 
 export const extractionRequestSchema = z
   .object({

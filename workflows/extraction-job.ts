@@ -41,6 +41,7 @@ import { SLOT_GRANTED_SIGNAL } from '../domain/job-queue';
 import type { PlannedExtraction } from '../domain/plan';
 import { isEnded, transition, type ExtractionState, type JobAction, type JobEvent } from '../domain/lifecycle';
 import { activeMsAt, addSample } from '../domain/progress';
+import { ACTION_NOT_ALLOWED } from './action-refusal';
 import { failedAttemptOf, jobErrorOf } from './failures';
 import { expiryWorkflowId, fileExpiryWorkflow } from './file-expiry';
 import { JOB_STATE_ATTRIBUTE } from './search-attributes';
@@ -56,8 +57,7 @@ export const actionUpdates = Object.fromEntries(EXTRACTION_ACTIONS.map((a) => [a
 >;
 export const progressQuery = defineQuery<ExtractionSnapshot>('progress');
 export const slotGrantedSignal = defineSignal(SLOT_GRANTED_SIGNAL);
-/** The type of the failure an update is refused with; its details hold `{ state, allowed }`. */
-export const ACTION_NOT_ALLOWED = 'action_not_allowed';
+export { ACTION_NOT_ALLOWED } from './action-refusal';
 
 /** What an execution hands to the next one (continue-as-new), or what an ended job is reopened with. */
 export interface ExtractionCarry {

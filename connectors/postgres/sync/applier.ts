@@ -1,0 +1,173 @@
+// Applies reduced changes to the target inside one open transaction, and commits them together with the sync's
+// watermark (design.md §4): after a crash the target holds either a batch and its watermark, or neither.
+import type { Pool, PoolClient } from 'pg';
+import { reduceChanges, type Change, type RowValues, type Upsert } from '../../../domain/change-batch';
+import { quoteTable, type ColumnShape, type TableShape } from './table-shape';
+import { readWatermark, WATERMARKS, type Watermark } from './target-setup';
+import { deleteKeysSql, rowsByKeySql, upsertRowsSql } from './upsert-sql';
+
+const ROWS_PER_STATEMENT = 5000;
+
+/** Another instance (or a newer attempt) owns the target now: this stream must stop. */
+export class StaleStreamError extends Error {}
+
+export interface CommitPoint {
+  lsn: string;
+  commitTime: Date;
+  records: number;
+  bytes: number;
+}
+
+export class Applier {
+  private client: PoolClient | null = null;
+  private inTransaction = false;
+
+  constructor(
+    private readonly target: Pool,
+    private readonly source: Pool,
+    private readonly job: { jobId: string; run: number },
+    /** Target shapes by "schema.name"; new columns are added as the source adds them. */
+    readonly shapes: Map<string, TableShape>,
+  ) {}
+
+  get open(): boolean {
+    return this.inTransaction;
+  }
+
+  /** Opens the target transaction and locks the watermark row (one stream at a time writes the target). */
+  async begin(): Promise<Watermark> {
+    this.client ??= await this.target.connect();
+    await this.client.query('BEGIN');
+    this.inTransaction = true;
+    const w = await readWatermark(this.client, this.job.jobId, true);
+    if (!w || w.run !== this.job.run) throw new StaleStreamError(`the target's watermark belongs to instance ${w?.run ?? 'none'}, not ${this.job.run}`);
+    return w;
+  }
+
+  async apply(changes: Change[]): Promise<void> {
+    const c = this.client!;
+    for (const step of reduceChanges(changes, (table) => this.shape(table).key)) {
+      if (step.kind === 'truncate') {
+        await c.query(`TRUNCATE ${step.tables.map((t) => quoteTable(c, this.shape(t))).join(', ')}`);
+        continue;
+      }
+      const shape = this.shape(step.table);
+      const upserts = await this.fill(shape, step.upserts);
+      for (let i = 0; i < step.deletes.length; i += ROWS_PER_STATEMENT) {
+        const keys = step.deletes.slice(i, i + ROWS_PER_STATEMENT);
+        await c.query(deleteKeysSql(c, shape), shape.key.map((k) => keys.map((key) => key[k] ?? null)));
+      }
+      for (const [columns, rows] of byColumns(upserts)) {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+          await c.query(upsertRowsSql(c, shape, columns), columns.map((col) => part.map((r) => r[col] ?? null)));
+        }
+      }
+    }
+  }
+
+  /** A column the source added: added on the target in the open transaction. */
+  async addColumns(table: string, columns: ColumnShape[]): Promise<void> {
+    const c = this.client!;
+    const shape = this.shape(table);
+    for (const col of columns) await c.query(`ALTER TABLE ${quoteTable(c, shape)} ADD COLUMN IF NOT EXISTS ${c.escapeIdentifier(col.name)} ${col.type}`);
+    shape.columns.push(...columns.map((col) => ({ ...col, notNull: false })));
+  }
+
+  /** Commits the applied changes with the watermark; never moves the watermark back. */
+  async commit(point: CommitPoint): Promise<void> {
+    const c = this.client!;
+    const res = await c.query(
+      `UPDATE ${WATERMARKS} SET lsn = $3::pg_lsn, commit_time = $4, records = $5, bytes = $6, updated_at = clock_timestamp()
+        WHERE job_id = $1 AND run = $2 AND lsn <= $3::pg_lsn`,
+      [this.job.jobId, this.job.run, point.lsn, point.commitTime, point.records, point.bytes],
+    );
+    if (res.rowCount !== 1) {
+      await this.rollback();
+      throw new StaleStreamError(`the target's watermark is past ${point.lsn}`);
+    }
+    await c.query('COMMIT');
+    this.inTransaction = false;
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    await this.client?.query('ROLLBACK').catch(() => undefined);
+  }
+
+  /** Ends the target session; a broken one is discarded rather than returned to the pool. */
+  release(err?: Error): void {
+    this.inTransaction = false;
+    this.client?.release(err);
+    this.client = null;
+  }
+
+  private shape(table: string): TableShape {
+    const shape = this.shapes.get(table);
+    if (!shape) throw new Error(`a change for ${table}, which this sync does not copy`);
+    return shape;
+  }
+
+  // Unchanged TOASTed values: from the target's row before the batch (the old key's row when the key changed),
+  // else from the source's current row; a row found in neither was deleted since, and its delete follows.
+  private async fill(shape: TableShape, upserts: Upsert[]): Promise<RowValues[]> {
+    const partial = upserts.filter((u) => u.fillFrom);
+    if (!partial.length) return upserts.map((u) => u.row);
+    const fromTarget = await rowsByKey(this.client!, shape, partial.map((u) => u.fillFrom!));
+    const missing = partial.filter((u) => !fromTarget.has(keyText(shape, u.fillFrom!)));
+    const fromSource = missing.length ? await this.withSource((s) => rowsByKey(s, shape, missing.map((u) => u.row))) : new Map();
+    const rows: RowValues[] = [];
+    for (const u of upserts) {
+      if (!u.fillFrom) {
+        rows.push(u.row);
+        continue;
+      }
+      const base = fromTarget.get(keyText(shape, u.fillFrom)) ?? fromSource.get(keyText(shape, u.row));
+      if (!base) continue;
+      const row = { ...u.row };
+      for (const [col, value] of Object.entries(row)) if (value === undefined) row[col] = base[col];
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private async withSource<T>(read: (c: PoolClient) => Promise<T>): Promise<T> {
+    const s = await this.source.connect();
+    try {
+      return await read(s);
+    } finally {
+      s.release();
+    }
+  }
+}
+
+const keyText = (shape: TableShape, row: RowValues) => JSON.stringify(shape.key.map((k) => row[k] ?? null));
+
+async function rowsByKey(c: PoolClient, shape: TableShape, keys: RowValues[]): Promise<Map<string, RowValues>> {
+  const found = new Map<string, RowValues>();
+  for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
+    const part = keys.slice(i, i + ROWS_PER_STATEMENT);
+    const res = await c.query<unknown[]>({ text: rowsByKeySql(c, shape), values: shape.key.map((k) => part.map((key) => key[k] ?? null)), rowMode: 'array' });
+    for (const values of res.rows) {
+      const key = values.slice(0, shape.key.length) as (string | null)[];
+      const row: RowValues = {};
+      shape.columns.forEach((col, j) => (row[col.name] = values[shape.key.length + j] as string | null));
+      found.set(JSON.stringify(key), row);
+    }
+  }
+  return found;
+}
+
+// Rows with the same columns go in one statement (a row whose relation lacked a column leaves it alone).
+function byColumns(rows: RowValues[]): Map<string[], RowValues[]> {
+  const groups = new Map<string, { columns: string[]; rows: RowValues[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row);
+    const id = columns.join('\u0000');
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { columns, rows: [] }));
+    g.rows.push(row);
+  }
+  return new Map([...groups.values()].map((g) => [g.columns, g.rows]));
+}
