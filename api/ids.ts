@@ -1,10 +1,12 @@
-// Job ids in URLs are checked for their shape before anything is looked up, so that a hostile path segment
+// Job and sync ids in URLs are checked for their shape before anything is looked up, so that a hostile path segment
 // (a malformed %-escape, a NUL, 10 kB of text) never reaches a query.
 import type { RequestHandler } from 'express';
 import { Problem } from './problem';
 
 /** `job_` and 20 lowercase hex digits (`randomBytes(10)`); 16 in ids made by test support. */
 export const JOB_ID = /^job_[0-9a-f]{16,20}$/;
+/** `sync_` and 20 lowercase hex digits, as job ids. */
+export const SYNC_ID = /^sync_[0-9a-f]{16,20}$/;
 
 export const isJobId = (id: string): boolean => JOB_ID.test(id);
 
@@ -15,19 +17,23 @@ const shown = (s: string) => (s.length > 64 ? `${s.slice(0, 64)}…` : s);
  * or a path whose %-escapes do not decode, is a 404: no job has that id, which is what a well-formed but unknown
  * id gets too, so a client has one answer to handle; the problem names `id` and says what ids look like.
  */
-export const requireJobIdShape: RequestHandler = (req, _res, next) => {
-  const [, raw, ...rest] = req.path.split('/');
-  if (!raw) return next(); // the list, /v1/jobs
-  const id = decoded(raw);
-  if (id === null || !isJobId(id)) {
-    const detail = `no job has the id "${shown(id ?? raw)}"`;
-    return next(new Problem(404, 'Not found', detail, {
-      errors: [{ field: 'id', message: detail, hint: 'a job id is "job_" and 20 hex digits, as in the Location of the 202 that made the job' }],
-    }));
-  }
-  if (rest.some((segment) => decoded(segment) === null)) return next(new Problem(404, 'Not found', `${req.method} ${shown(req.originalUrl)} was not found`));
-  next();
-};
+export const requireJobIdShape = requireIdShape('job', JOB_ID, 'a job id is "job_" and 20 hex digits, as in the Location of the 202 that made the job');
+/** The same for `/v1/syncs`. */
+export const requireSyncIdShape = requireIdShape('sync', SYNC_ID, 'a sync id is "sync_" and 20 hex digits, as in the Location of the 201 that made the sync');
+
+function requireIdShape(noun: string, shape: RegExp, hint: string): RequestHandler {
+  return (req, _res, next) => {
+    const [, raw, ...rest] = req.path.split('/');
+    if (!raw) return next(); // the list
+    const id = decoded(raw);
+    if (id === null || !shape.test(id)) {
+      const detail = `no ${noun} has the id "${shown(id ?? raw)}"`;
+      return next(new Problem(404, 'Not found', detail, { errors: [{ field: 'id', message: detail, hint }] }));
+    }
+    if (rest.some((segment) => decoded(segment) === null)) return next(new Problem(404, 'Not found', `${req.method} ${shown(req.originalUrl)} was not found`));
+    next();
+  };
+}
 
 function decoded(segment: string): string | null {
   try {
