@@ -9,6 +9,10 @@ import { Client as PgClient } from 'pg';
 import { createSyncActivities, type SyncActivities } from '../../activities/sync';
 import type { Initialized } from '../../activities/sync/initialize';
 import { SourcePools } from '../../connectors/postgres/pools';
+import { readShapes, type TableShape } from '../../connectors/postgres/sync/table-shape';
+import { readWatermark } from '../../connectors/postgres/sync/target-setup';
+import { compareLsn, WalReader } from '../../connectors/postgres/sync/wal-reader';
+import { ChangeStream } from '../../activities/sync/change-stream';
 import type { SyncMetricsSample } from '../../domain/sync-metrics';
 import { syncRequestSchema, type SyncRequest } from '../../domain/sync-request';
 import { stackInfo, uniqueName } from '../support/stack';
@@ -19,6 +23,7 @@ let dst: PgClient;
 let pools: SourcePools;
 let acts: SyncActivities;
 const samples: SyncMetricsSample[] = [];
+const slots: string[] = [];
 
 beforeAll(async () => {
   src = new PgClient({ connectionString: stackInfo().sourceUrl });
@@ -45,7 +50,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await src.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'sluice_sync_${schema.slice(5)}%'`).catch(() => undefined);
+  // The slots this file made; left behind they would hold WAL for the rest of the run.
+  await src.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ANY($1) AND NOT active`, [slots]).catch(() => undefined);
   await Promise.all([src.end(), dst.end(), pools.end()]);
 });
 
@@ -76,8 +82,8 @@ async function write(i: number): Promise<void> {
   await src.query('COMMIT');
 }
 
-const dump = (url: string, table: string, key: string) =>
-  execFileSync('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `COPY (SELECT * FROM ${schema}.${table} ORDER BY ${key}) TO STDOUT`], { maxBuffer: 1 << 28 }).toString();
+const dump = (url: string, table: string, key: string, inSchema = schema) =>
+  execFileSync('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `COPY (SELECT * FROM ${inSchema}.${table} ORDER BY ${key}) TO STDOUT`], { maxBuffer: 1 << 28 }).toString();
 
 async function caughtUp(lsn: string): Promise<void> {
   for (;;) {
@@ -96,6 +102,7 @@ const ref = { jobId, tenantId: 't', run: 1 };
 test('a snapshot under a concurrent writer, then the stream: the target equals the source', async () => {
   const init: Initialized = await new MockActivityEnvironment().run(acts.initializeSync, { ...ref, request });
   expect(init.slot?.name).toBe(`sluice_${jobId}`);
+  slots.push(init.slot!.name);
   expect(init.tables.map((t) => t.table)).toEqual([`${schema}.coded`, `${schema}.main`, `${schema}.refill`]);
   expect(init.tables.find((t) => t.table.endsWith('main'))).toMatchObject({ strategy: 'key-range' });
   expect(init.tables.find((t) => t.table.endsWith('coded'))).toMatchObject({ strategy: 'block-range' });
@@ -126,3 +133,75 @@ test('a snapshot under a concurrent writer, then the stream: the target equals t
   }
   expect(samples.length).toBeGreaterThan(0);
 });
+
+// A stream that applied and committed transactions but died before acknowledging them (the slot's confirmed
+// position stays behind the target's watermark): the next stream starts from the watermark, so nothing is
+// applied twice and each change counts once.
+test('transactions committed on the target but never acknowledged are not applied again', async () => {
+  const inc = uniqueName('inc');
+  const incJob = `sync_${inc.slice(4)}`;
+  await src.query(`CREATE SCHEMA ${inc}; CREATE TABLE ${inc}.events (id int PRIMARY KEY, v text)`);
+  const incRequest: SyncRequest = (({ start: _s, ...r }) => r)(syncRequestSchema.parse({ source: 'src', target: 'dst', schema: inc, mode: 'incremental' }));
+  const incRef = { jobId: incJob, tenantId: 't', run: 1 };
+  const init: Initialized = await new MockActivityEnvironment().run(acts.initializeSync, { ...incRef, request: incRequest });
+  slots.push(init.slot!.name);
+  for (let i = 1; i <= 30; i++) await src.query(`INSERT INTO ${inc}.events VALUES (${i}, 'first')`);
+  const marker = async () => (await src.query<{ lsn: string }>(`SELECT pg_logical_emit_message(true, 'test', 'end')::text AS lsn`)).rows[0].lsn;
+  const watermark = async () => (await dst.query(`SELECT lsn::text, records FROM _sluice.sync_watermarks WHERE job_id = $1`, [incJob])).rows[0];
+
+  // The first stream commits everything but never acknowledges.
+  const first = await streamWithoutAcknowledging(init.slot!, incJob, `${inc}.events`, await marker());
+  const applied = await watermark();
+  expect(Number(applied.records)).toBe(30);
+  const slotAfterFirst = await src.query(`SELECT confirmed_flush_lsn < $2::pg_lsn AS behind FROM pg_replication_slots WHERE slot_name = $1`, [init.slot!.name, applied.lsn]);
+  expect(slotAfterFirst.rows[0].behind).toBe(true);
+  expect(first).toBeGreaterThanOrEqual(30);
+
+  // The next stream gets the same transactions again, skips them, and goes on with new ones.
+  for (let i = 31; i <= 40; i++) await src.query(`INSERT INTO ${inc}.events VALUES (${i}, 'second')`);
+  const env = new MockActivityEnvironment();
+  const streaming = env.run(acts.streamChanges, { ...incRef, request: incRequest, tables: [`${inc}.events`], copied: { rows: 0, bytes: 0 }, spellSeconds: 600 });
+  const end = await marker();
+  for (;;) {
+    const w = await dst.query(`SELECT lsn >= $2::pg_lsn AS ok FROM _sluice.sync_watermarks WHERE job_id = $1`, [incJob, end]);
+    if (w.rows[0].ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  env.cancel();
+  await expect(streaming).rejects.toThrow();
+  expect(Number((await watermark()).records)).toBe(40);
+  expect(dump(stackInfo().targetUrl, 'events', 'id', inc)).toEqual(dump(stackInfo().sourceUrl, 'events', 'id', inc));
+});
+
+// Streams until the watermark passes `until`, applying and committing as the activity does, but drops every
+// acknowledgement; returns the messages seen.
+async function streamWithoutAcknowledging(slot: { name: string; publication: string }, job: string, table: string, until: string): Promise<number> {
+  const target = pools.get(stackInfo().targetUrl);
+  const source = pools.get(stackInfo().sourceUrl);
+  const shapes = await (async () => {
+    const c = await target.connect();
+    try {
+      return { shapes: await readShapes(c, [table]), watermark: (await readWatermark(c, job))! };
+    } finally {
+      c.release();
+    }
+  })();
+  const stream = new ChangeStream(target, source, { jobId: job, run: 1 }, shapes.shapes as Map<string, TableShape>, shapes.watermark, 10_000);
+  let seen = 0;
+  const reader = new WalReader({
+    url: stackInfo().sourceUrl, slot: slot.name, publication: slot.publication, startLsn: shapes.watermark.lsn,
+    onMessage: (m) => {
+      seen++;
+      return stream.onMessage(m);
+    },
+    onKeepalive: () => undefined,
+  });
+  reader.acknowledge = async () => undefined;
+  stream.attach(reader);
+  const running = reader.run();
+  while (compareLsn(stream.position.lsn, until) < 0) await new Promise((r) => setTimeout(r, 50));
+  await reader.stop();
+  await running;
+  await stream.close();
+  return seen;
+}
