@@ -7,8 +7,7 @@ import type { ExtractionState } from '../domain/lifecycle';
 import { fileExtension } from '../domain/plan';
 import type { JobRecord } from '../store/jobs';
 import { actionUpdates, extractionJob, type ExtractionAction } from '../workflows/extraction-job';
-import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
-import { sendAction, startWorkflow } from './workflow-calls';
+import { jobStartOptions, sendAction, startWorkflow } from './workflow-calls';
 
 export interface JobControl {
   temporal: Client;
@@ -19,18 +18,10 @@ export interface JobControl {
 export const workflowIdFor = (tenantId: string, jobId: string) => `sluice/${tenantId}/extraction/${jobId}`;
 
 function startOptions(c: JobControl, job: JobRecord, state: ExtractionState) {
-  const { id: jobId, tenantId, request } = job;
+  const { request } = job;
   const what = request.table ? `table ${request.table}` : 'a query';
-  return {
-    taskQueue: c.taskQueue,
-    workflowId: job.workflowId,
-    typedSearchAttributes: [
-      { key: TENANT_ATTRIBUTE, value: tenantId },
-      { key: JOB_KIND_ATTRIBUTE, value: 'extraction' },
-      { key: JOB_STATE_ATTRIBUTE, value: state },
-    ],
-    staticSummary: `Extraction ${jobId}: ${what} from source ${request.source} to ${fileExtension(request.format, request.compression)}`,
-  };
+  const summary = `Extraction ${job.id}: ${what} from source ${request.source} to ${fileExtension(request.format, request.compression)}`;
+  return jobStartOptions({ taskQueue: c.taskQueue, workflowId: job.workflowId, tenantId: job.tenantId, kind: 'extraction', state, summary });
 }
 
 /** Starts a new job's workflow; a 503 problem when Temporal cannot be reached in time. */

@@ -5,9 +5,8 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { qualified, type SyncRequest } from '../domain/sync-request';
 import type { SyncRunOptions, SyncSnapshot } from '../domain/sync-job';
 import type { SyncRecord } from '../store/syncs';
-import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
 import { syncActionUpdates, syncJob, type SyncAction } from '../workflows/sync-job';
-import { sendAction, startWorkflow } from './workflow-calls';
+import { jobStartOptions, sendAction, startWorkflow } from './workflow-calls';
 
 export interface SyncControl {
   temporal: Client;
@@ -26,17 +25,9 @@ export function tablesSummary(r: Pick<SyncRequest, 'tables' | 'schema'>): string
 }
 
 function startOptions(c: SyncControl, sync: SyncRecord) {
-  const { id, tenantId, request } = sync;
-  return {
-    taskQueue: c.taskQueue,
-    workflowId: sync.workflowId,
-    typedSearchAttributes: [
-      { key: TENANT_ATTRIBUTE, value: tenantId },
-      { key: JOB_KIND_ATTRIBUTE, value: 'sync' },
-      { key: JOB_STATE_ATTRIBUTE, value: sync.snapshot.state },
-    ],
-    staticSummary: `Sync ${id}: ${tablesSummary(request)} from ${request.source} to ${request.target} (${request.mode})`,
-  };
+  const { request } = sync;
+  const summary = `Sync ${sync.id}: ${tablesSummary(request)} from ${request.source} to ${request.target} (${request.mode})`;
+  return jobStartOptions({ taskQueue: c.taskQueue, workflowId: sync.workflowId, tenantId: sync.tenantId, kind: 'sync', state: sync.snapshot.state, summary });
 }
 
 const input = (c: SyncControl, sync: SyncRecord) => ({ jobId: sync.id, tenantId: sync.tenantId, request: sync.request, options: c.options });

@@ -13,6 +13,7 @@ import {
 import { ApplicationFailure, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import { allowedActions, type JobKind, type StateOf } from '../domain/lifecycle';
 import { ACTION_NOT_ALLOWED } from '../workflows/action-refusal';
+import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
 import { Problem } from './problem';
 
 // An unreachable Temporal fails within a few seconds (api/temporal-client.ts); these bound the rest.
@@ -27,6 +28,18 @@ const unavailable = (what: string, err: unknown) =>
 
 const unreachable = (err: unknown) =>
   err instanceof ServiceError || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcServiceError(err);
+
+/** What every job's workflow starts with: search attributes operators filter on, and the Web UI's summary line. */
+export const jobStartOptions = (o: { taskQueue: string; workflowId: string; tenantId: string; kind: JobKind; state: string; summary: string }) => ({
+  taskQueue: o.taskQueue,
+  workflowId: o.workflowId,
+  typedSearchAttributes: [
+    { key: TENANT_ATTRIBUTE, value: o.tenantId },
+    { key: JOB_KIND_ATTRIBUTE, value: o.kind },
+    { key: JOB_STATE_ATTRIBUTE, value: o.state },
+  ],
+  staticSummary: o.summary,
+});
 
 /** Starts a workflow; a 503 problem saying `what` could not be done when Temporal cannot be reached in time. */
 export async function startWorkflow(temporal: Client, what: string, start: () => Promise<unknown>): Promise<void> {

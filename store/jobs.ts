@@ -6,7 +6,7 @@ import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/ext
 import { newRun } from '../domain/new-run';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lifecycle';
-import { pageCursor } from './cursor';
+import { listPage, pageCursor } from './pages';
 
 const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
 
@@ -88,15 +88,8 @@ export class JobStore {
   }
 
   async list(tenantId: string, opts: { state?: ExtractionState; limit: number; after?: [string, string] }): Promise<JobPage> {
-    const res = await this.db.query<JobRecord>(
-      `SELECT ${COLUMNS} FROM jobs
-        WHERE tenant_id = $1 AND kind = 'extraction' AND ($2::text IS NULL OR state = $2)
-          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [tenantId, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
-    );
-    const jobs = res.rows.slice(0, opts.limit).map(toRecord);
-    return { jobs, nextCursor: res.rows.length > opts.limit ? cursor.encode(jobs[jobs.length - 1]) : null };
+    const page = await listPage<JobRecord>(this.db, cursor, 'extraction', COLUMNS, tenantId, opts);
+    return { jobs: page.rows.map(toRecord), nextCursor: page.nextCursor };
   }
 
   /** The job's runs, newest first. */

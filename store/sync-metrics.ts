@@ -4,22 +4,16 @@ import type { Pool } from 'pg';
 import type { SyncMetricsSample } from '../domain/sync-metrics';
 
 /** One bucket of a series: idle/emit their worst, records/bytes their last, rates their mean, retained WAL its most. */
-export interface SyncMetricsPoint {
-  at: Date;
+export type SyncMetricsPoint = Pick<SyncMetricsSample, 'at' | 'idleMs' | 'emitMs' | 'records' | 'bytes' | 'rps' | 'bps'> & {
   /** The instance of the bucket's last sample. */
   run: number;
   samples: number;
-  idleMs: number | null;
-  emitMs: number | null;
-  records: number;
-  bytes: number;
-  rps: number;
-  bps: number;
   retainedWalBytes: number | null;
   /** Of the bucket's last sample with slot health. */
   walStatus: string | null;
+  /** The least in the bucket. */
   safeWalSize: number | null;
-}
+};
 
 interface SampleRow {
   job_id: string;

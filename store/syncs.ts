@@ -6,7 +6,7 @@ import type { JobError } from '../domain/errors';
 import type { SyncState } from '../domain/lifecycle';
 import { copiedTotals, newSyncJob, type SyncSnapshot } from '../domain/sync-job';
 import type { SyncRequest } from '../domain/sync-request';
-import { pageCursor } from './cursor';
+import { listPage, pageCursor } from './pages';
 
 export interface SyncRecord {
   id: string;
@@ -66,15 +66,8 @@ export class SyncStore {
 
   /** The tenant's syncs, newest first; `after` is a decoded cursor (decodeSyncCursor). */
   async list(tenantId: string, opts: { state?: SyncState; limit: number; after?: [string, string] }): Promise<SyncPage> {
-    const res = await this.db.query<SyncRecord>(
-      `SELECT ${COLUMNS} FROM jobs
-        WHERE tenant_id = $1 AND kind = 'sync' AND ($2::text IS NULL OR state = $2)
-          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [tenantId, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
-    );
-    const syncs = res.rows.slice(0, opts.limit);
-    return { syncs, nextCursor: res.rows.length > opts.limit ? cursor.encode(syncs[syncs.length - 1]) : null };
+    const page = await listPage<SyncRecord>(this.db, cursor, 'sync', COLUMNS, tenantId, opts);
+    return { syncs: page.rows, nextCursor: page.nextCursor };
   }
 
   // Mirrors a workflow snapshot and its instance. Idempotent (replays and retries write the same values); a

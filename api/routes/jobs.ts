@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Router } from 'express';
-import { z } from 'zod';
 import { EXTRACTION_STATES } from '../../domain/lifecycle';
 import { manifestKey } from '../../domain/plan';
 import { presignGet } from '../../connectors/s3/objects';
@@ -9,7 +8,8 @@ import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
 import { actOn, type JobControl } from '../job-control';
 import { jobView, runView } from '../job-view';
-import { badRequest, fromZod, notFound, Problem } from '../problem';
+import { parseListQuery } from '../list-query';
+import { notFound, Problem } from '../problem';
 
 export interface JobRouteDeps {
   jobs: JobStore;
@@ -20,12 +20,6 @@ export interface JobRouteDeps {
   bucket: string;
   linkTtlSeconds: number;
 }
-
-const listQuery = z.object({
-  state: z.enum(EXTRACTION_STATES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-}).strict();
 
 /** Reading a job: its record, what its parts report, its queue place. */
 export function jobReader(d: Pick<JobRouteDeps, 'jobs' | 'slots' | 'progress' | 'control'>) {
@@ -55,12 +49,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
   const { load, view, staleAfterMs } = jobReader(d);
 
   router.get('/v1/jobs', async (req, res) => {
-    const parsed = listQuery.safeParse(req.query);
-    if (!parsed.success) throw fromZod(parsed.error, 'query');
-    const { state, limit, cursor } = parsed.data;
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    if (after === null) throw badRequest('cursor', 'the cursor is not valid', 'pass the nextCursor of a previous page unchanged');
-    const page = await d.jobs.list(req.tenant.id, { state, limit, after });
+    const page = await d.jobs.list(req.tenant.id, parseListQuery(req.query, EXTRACTION_STATES, decodeCursor));
     const running = page.jobs.filter((j) => j.snapshot.state === 'Running').map((j) => ({ jobId: j.id, run: j.snapshot.run }));
     const live = await d.progress.totalsOf(running);
     res.json({ jobs: page.jobs.map((j) => jobView(j, { live: live.get(j.id) ?? null, staleAfterMs })), nextCursor: page.nextCursor });

@@ -3,7 +3,6 @@
 // the sync's workflow, which decides (api/sync-control.ts).
 import { Router, type Request } from 'express';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { isActive, SYNC_STATES } from '../../domain/lifecycle';
 import { syncRequestSchema } from '../../domain/sync-request';
 import type { SyncMetricsStore } from '../../store/sync-metrics';
@@ -11,7 +10,8 @@ import { decodeSyncCursor, type SyncRecord, type SyncStore } from '../../store/s
 import { SYNC_ACTIONS, type SyncAction } from '../../workflows/sync-job';
 import { requireSyncIdShape } from '../ids';
 import { parseMetricsRange } from '../metrics-range';
-import { badRequest, fromZod, notFound, Problem } from '../problem';
+import { parseListQuery } from '../list-query';
+import { fromZod, notFound, Problem } from '../problem';
 import { actOnSync, startSync, syncWorkflowIdFor, type SyncControl } from '../sync-control';
 import { instanceView, syncView } from '../sync-view';
 import { notAllowed } from '../workflow-calls';
@@ -24,12 +24,6 @@ export interface SyncRouteDeps {
   /** The roles of the tenant's connection of that name; null when it has none of that name. */
   connectionRoles: ConnectionRoles;
 }
-
-const listQuery = z.object({
-  state: z.enum(SYNC_STATES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-}).strict();
 
 // Enough of the latest samples to see retained WAL grow while paused (about 30 s apart).
 const RECENT_SAMPLES = 4;
@@ -84,12 +78,7 @@ export function syncRoutes(d: SyncRouteDeps): Router {
   });
 
   router.get('/v1/syncs', async (req, res) => {
-    const parsed = listQuery.safeParse(req.query);
-    if (!parsed.success) throw fromZod(parsed.error, 'query');
-    const { state, limit, cursor } = parsed.data;
-    const after = cursor ? decodeSyncCursor(cursor) : undefined;
-    if (after === null) throw badRequest('cursor', 'the cursor is not valid', 'pass the nextCursor of a previous page unchanged');
-    const page = await d.syncs.list(req.tenant.id, { state, limit, after });
+    const page = await d.syncs.list(req.tenant.id, parseListQuery(req.query, SYNC_STATES, decodeSyncCursor));
     const samples = await d.syncMetrics.recent(page.syncs.map((s) => s.id), RECENT_SAMPLES);
     res.json({ syncs: page.syncs.map((s) => syncView(s, { samples: samples.get(s.id), staleAfterMs })), nextCursor: page.nextCursor });
   });
