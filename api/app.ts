@@ -2,11 +2,16 @@ import express from 'express';
 import { requireApiKey } from './auth';
 import { requireJobIdShape } from './ids';
 import { fieldProblem, notFound, problemHandler } from './problem';
+import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections';
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
+import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & { log: { error(obj: unknown, msg: string): void } };
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & {
+  tenants: TenantStore;
+  log: { error(obj: unknown, msg: string): void };
+};
 
 export function createApp(d: ApiDeps): express.Express {
   const app = express();
@@ -14,12 +19,15 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
   app.use('/v1', requireApiKey(d.tenants));
   app.post('/v1/extractions', requireJsonBody);
+  app.post('/v1/connections', requireJsonBody);
+  app.put('/v1/connections/:name', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
   app.use(extractionRoutes(d));
   app.use(jobRoutes(d));
   app.use(jobActionRoutes(d));
+  app.use(connectionRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));
   return app;

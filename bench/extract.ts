@@ -25,6 +25,7 @@ import { Client as PgClient } from 'pg';
 import { ensureBinaries } from '../dev/binaries';
 import type { Compression, Format } from '../domain/extraction-request';
 import { seedOrders, seedTenant } from '../dev/seed';
+import { newKeyRingText } from '../store/secret-box';
 import { stackEnv, startStack } from '../dev/stack';
 import { loadConfig } from '../workers/config';
 import { createApiApp } from '../workers/api-app';
@@ -412,7 +413,8 @@ async function main() {
   cleanups.push({ name: 'stack', run: () => stack.stop() });
   const { sourceUrl } = stack.info;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, ...stackEnv(stack.info, { SLUICE_LOG_LEVEL: 'warn' }) };
+  // A fresh stack: a fresh key for its connections.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stackEnv(stack.info, { SLUICE_LOG_LEVEL: 'warn', SLUICE_SECRET_KEYS: newKeyRingText('bench') }) };
   const config = loadConfig(env);
 
   log(`seeding public.orders with ${int(ROWS)} rows…`);
@@ -437,7 +439,7 @@ async function main() {
   // The API, in this process.
   const rt = await createRuntime(config);
   cleanups.push({ name: 'runtime', run: () => rt.close() });
-  const apiKey = await seedTenant(rt.db, { tenantId: 'bench', sourceName: 'bench', sourceUrl });
+  const apiKey = await seedTenant(rt, { tenantId: 'bench', sourceName: 'bench', sourceUrl });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   cleanups.push({ name: 'Temporal connection', run: () => connection.close() });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

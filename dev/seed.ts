@@ -1,7 +1,7 @@
-// Demo data: a tenant with an API key, a registered source `demo`, and public.orders with realistic rows.
+// Demo data: a tenant with an API key, a connection `demo` (role source), and public.orders with realistic rows.
 import { Client } from 'pg';
-import { TenantStore } from '../store/tenants';
-import type { Pool } from 'pg';
+import type { ConnectionStore } from '../store/connections';
+import type { TenantStore } from '../store/tenants';
 
 // Generated inside PostgreSQL (generate_series): a million rows take seconds and never pass through Node.
 export async function seedOrders(sourceUrl: string, rows: number, table = 'orders'): Promise<boolean> {
@@ -45,11 +45,23 @@ export async function seedOrders(sourceUrl: string, rows: number, table = 'order
   }
 }
 
-export async function seedTenant(db: Pool, opts: { tenantId: string; apiKey?: string; sourceName: string; sourceUrl: string }): Promise<string> {
-  const tenants = new TenantStore(db);
+export interface SeedOptions {
+  tenantId: string;
+  /** A key to keep (the dev stack's, across runs); else a new one. */
+  apiKey?: string;
+  sourceName: string;
+  sourceUrl: string;
+  /** A connection with role target, for syncs. */
+  target?: { name: string; url: string };
+}
+
+/** The tenant, its API key (returned) and its connections; registering again replaces them (a port may change). */
+export async function seedTenant(stores: { tenants: TenantStore; connections: ConnectionStore }, opts: SeedOptions): Promise<string> {
+  const { tenants, connections } = stores;
   await tenants.create(opts.tenantId, opts.tenantId);
   const apiKey = opts.apiKey ?? (await tenants.createApiKey(opts.tenantId, 'dev'));
   if (opts.apiKey) await tenants.addApiKey(opts.tenantId, opts.apiKey, 'dev');
-  await tenants.registerSource(opts.tenantId, opts.sourceName, opts.sourceUrl);
+  await connections.put(opts.tenantId, { name: opts.sourceName, roles: ['source'], url: opts.sourceUrl });
+  if (opts.target) await connections.put(opts.tenantId, { name: opts.target.name, roles: ['target'], url: opts.target.url });
   return apiKey;
 }

@@ -1,4 +1,5 @@
-// The whole embedded stack: one PostgreSQL (Sluice's database `sluice` and a demo/test source `source`),
+// The whole embedded stack: one PostgreSQL (Sluice's database `sluice`, a demo/test source `source` and an empty
+// sync target `target`),
 // the Temporal dev server and MinIO. Shared by `npm run dev` and the test harness.
 import { Client as PgClient } from 'pg';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { migrate } from '../store/migrate';
 export interface StackInfo {
   databaseUrl: string;
   sourceUrl: string;
+  /** An empty database of the same cluster, for syncs to write to. */
+  targetUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
   s3Endpoint: string;
@@ -81,6 +84,7 @@ export async function startStack(dataDir: string, ports?: Partial<StackPorts>, l
   try {
     await ensureDatabase(pg.url(), 'sluice');
     await ensureDatabase(pg.url(), 'source');
+    await ensureDatabase(pg.url(), 'target');
     await migrate(pg.url('sluice'));
   } catch (err) {
     await stop();
@@ -90,6 +94,7 @@ export async function startStack(dataDir: string, ports?: Partial<StackPorts>, l
     info: {
       databaseUrl: pg.url('sluice'),
       sourceUrl: pg.url('source'),
+      targetUrl: pg.url('target'),
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl ?? null,
       s3Endpoint: minio.endpoint,

@@ -1,6 +1,7 @@
 // `npm run dev`: Sluice with everything embedded. Starts PostgreSQL, Temporal (with its Web UI) and MinIO,
-// seeds a demo tenant and source, runs the worker and the API in this process, and stops it all on Ctrl-C,
-// SIGTERM or SIGHUP (and the services stop with this process even when it is killed: see dev/services.ts).
+// seeds a demo tenant with a source and a target connection, runs the worker and the API in this process, and
+// stops it all on Ctrl-C, SIGTERM or SIGHUP (and the services stop with this process even when it is killed: see
+// dev/services.ts).
 // package.json runs it as `exec node --import tsx dev/start.ts`: `exec`, so that npm passes its signals to this
 // process and not to a shell; not through tsx's CLI, which relays a signal and SIGKILLs its child when the
 // child has not answered within 30 ms, as happens when running jobs keep the event loop busy.
@@ -9,6 +10,7 @@ import { connectApiClient } from '../api/temporal-client';
 import { NativeConnection, Runtime as TemporalRuntime } from '@temporalio/worker';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { newKeyRingText } from '../store/secret-box';
 import { loadConfig } from '../workers/config';
 import { createExtractionWorker } from '../workers/extraction-worker';
 import { createApiApp } from '../workers/api-app';
@@ -22,6 +24,8 @@ const MIN_NODE_MAJOR = 22;
 const root = resolve(process.env.SLUICE_DEV_STATE_DIR ?? join(__dirname, '..', '.sluice'));
 const dataDir = join(root, 'dev');
 const infoFile = join(root, 'dev.json');
+// The key that encrypts the demo tenant's connection URLs: made once, kept beside the data it opens.
+const secretKeysFile = join(root, 'secret-keys');
 const log = (line: string) => console.log(`[sluice] ${line}`);
 
 const PORTS = {
@@ -104,6 +108,11 @@ function describe(err: unknown): string {
   return setting ? `${err.message}; set ${setting[0]} to use another` : err.message;
 }
 
+function devSecretKeys(): string {
+  if (!existsSync(secretKeysFile)) writeFileSync(secretKeysFile, newKeyRingText('dev') + '\n', { mode: 0o600 });
+  return readFileSync(secretKeysFile, 'utf8').trim();
+}
+
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < MIN_NODE_MAJOR) {
@@ -124,15 +133,20 @@ async function main() {
   }, log);
   stopping.push({ name: 'PostgreSQL, Temporal and MinIO', stop: () => stack.stop(), timeoutMs: 30_000 });
   if (shuttingDown) return;
-  const config = loadConfig({ ...stackEnv(stack.info), ...process.env });
-  const rt = await createRuntime(config); // startStack has migrated Sluice's database
+  const config = loadConfig({ ...stackEnv(stack.info, { SLUICE_SECRET_KEYS: devSecretKeys() }), ...process.env });
+  // startStack has migrated Sluice's database; this migration moves the sources of an older run into connections
+  // (it needs the key).
+  const rt = await createRuntime(config, { migrate: true });
   stopping.push({ name: "Sluice's database pool and S3 client", stop: () => rt.close(), timeoutMs: 5_000 });
   if (shuttingDown) return;
 
   const orders = Number(process.env.SLUICE_DEV_ORDERS ?? 1_000_000);
   log(`seeding demo data (public.orders, ${orders.toLocaleString('en-US')} rows, once)…`);
   await seedOrders(stack.info.sourceUrl, orders);
-  const apiKey = await seedTenant(rt.db, { tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: stack.info.sourceUrl });
+  const apiKey = await seedTenant(rt, {
+    tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: stack.info.sourceUrl,
+    target: { name: 'demo-target', url: stack.info.targetUrl },
+  });
   if (shuttingDown) return;
 
   const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -177,11 +191,15 @@ async function main() {
     temporalAddress: stack.info.temporalAddress,
     databaseUrl: stack.info.databaseUrl,
     demoSourceUrl: stack.info.sourceUrl,
+    demoTargetUrl: stack.info.targetUrl,
     s3Endpoint: stack.info.s3Endpoint,
     pid: process.pid,
   };
   writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');
   const body = JSON.stringify({ source: 'demo', table: 'public.orders', format: 'csv', compression: 'gzip', mode: 'job' });
+  const sync = JSON.stringify({ source: 'demo', target: 'demo-target', tables: ['public.orders'], mode: 'full+incremental', start: true });
+  const post = (path: string, json: string) =>
+    `curl -s -X POST ${apiUrl}${path} -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${json}'`;
   console.log(`
 Sluice is running (Ctrl-C stops everything).
 
@@ -190,13 +208,18 @@ Sluice is running (Ctrl-C stops everything).
   Temporal UI    ${stack.info.temporalUiUrl}
   Temporal       ${stack.info.temporalAddress}
   Sluice DB      ${stack.info.databaseUrl}
-  Demo source    ${stack.info.sourceUrl}
+  Demo source    ${stack.info.sourceUrl}  (connection demo)
+  Demo target    ${stack.info.targetUrl}  (connection demo-target)
   S3 (MinIO)     ${stack.info.s3Endpoint}
   (also written to ${infoFile})
 
 Start an extraction of the demo table:
 
-  curl -s -X POST ${apiUrl}/v1/extractions -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${body}'
+  ${post('/v1/extractions', body)}
+
+Sync it into demo-target, then keep writing to it (npm run dev:writes, in another terminal):
+
+  ${post('/v1/syncs', sync)}
 `);
 }
 

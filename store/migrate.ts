@@ -1,7 +1,10 @@
 import { runner } from 'node-pg-migrate';
 import { join } from 'node:path';
+import { moveSources } from './move-sources';
+import type { KeyRing } from './secret-box';
 
-export async function migrate(databaseUrl: string, log: (msg: string) => void = () => undefined): Promise<void> {
+/** Applies the migrations, then moves old `sources` rows into encrypted connections (needs `keys`; see move-sources.ts). */
+export async function migrate(databaseUrl: string, log: (msg: string) => void = () => undefined, keys?: KeyRing): Promise<void> {
   await runner({
     databaseUrl,
     dir: join(__dirname, 'migrations'),
@@ -11,4 +14,5 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     singleTransaction: true,
     log,
   });
+  await moveSources(databaseUrl, keys, log);
 }

@@ -35,17 +35,4 @@ export class TenantStore {
     );
     return res.rows[0] ?? null;
   }
-
-  async registerSource(tenantId: string, name: string, connectionUrl: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO sources (tenant_id, name, connection_url) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, name) DO UPDATE SET connection_url = EXCLUDED.connection_url`,
-      [tenantId, name, connectionUrl],
-    );
-  }
-
-  async sourceUrl(tenantId: string, name: string): Promise<string | null> {
-    const res = await this.db.query<{ connection_url: string }>('SELECT connection_url FROM sources WHERE tenant_id = $1 AND name = $2', [tenantId, name]);
-    return res.rows[0]?.connection_url ?? null;
-  }
 }

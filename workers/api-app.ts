@@ -20,7 +20,7 @@ export function createApiApp(rt: Runtime, temporal: Client) {
   // A connection per inline answer in progress, and a few for checking requests.
   const pools = new SourcePools(c.SLUICE_INLINE_MAX_CONCURRENT + 3);
   const app = createApp({
-    jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, progress: rt.partProgress, pools,
+    jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, connections: rt.connections, progress: rt.partProgress, pools,
     control: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c) },
     s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
     inline: { limits: inlineLimits(c), capacity: new InlineCapacity(), gzipLevel: c.SLUICE_GZIP_LEVEL },

@@ -1,11 +1,25 @@
 // Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
 import { z } from 'zod';
+import { KEY_RING_FORMAT, KeyRing, KeyRingError } from '../store/secret-box';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const configSchema = z.object({
-  SLUICE_DATABASE_URL: z.string().url().describe("PostgreSQL URL of Sluice's own database (jobs, tenants, sources)"),
+  SLUICE_DATABASE_URL: z.string().url().describe("PostgreSQL URL of Sluice's own database (jobs, tenants, connections)"),
+  // Kept as text (parsed again where used) so that the config stays plain data; checked here so a bad key stops
+  // the process at start-up, not at the first connection.
+  SLUICE_SECRET_KEYS: z
+    .string({ error: (i) => (i.input === undefined ? `required: ${KEY_RING_FORMAT}` : undefined) })
+    .superRefine((text, ctx) => {
+      try {
+        KeyRing.parse(text);
+      } catch (err) {
+        if (!(err instanceof KeyRingError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    })
+    .describe('keys that encrypt connection URLs at rest: keyId=base64(32 bytes), comma-separated; the first encrypts, all decrypt'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace'),
   SLUICE_TASK_QUEUE: z.string().min(1).default('sluice-extraction').describe('task queue of extraction workflows and activities'),

@@ -5,11 +5,13 @@ import pino from 'pino';
 import { createS3Client, ensureBucket } from '../connectors/s3/client';
 import type { ExtractionOptions } from '../domain/extraction-job';
 import type { QueueLimits } from '../domain/job-queue';
+import { ConnectionStore } from '../store/connections';
 import { JobPlanStore } from '../store/job-plans';
 import { SlotStore } from '../store/job-slots';
 import { JobStore } from '../store/jobs';
 import { migrate } from '../store/migrate';
 import { PartProgressStore } from '../store/part-progress';
+import { KeyRing } from '../store/secret-box';
 import { TenantStore } from '../store/tenants';
 import type { Config } from './config';
 
@@ -18,6 +20,8 @@ export interface Runtime {
   db: Pool;
   jobs: JobStore;
   tenants: TenantStore;
+  /** The tenants' PostgreSQL connections, their URLs encrypted with SLUICE_SECRET_KEYS. */
+  connections: ConnectionStore;
   slots: SlotStore;
   /** The read spec of each planned run. */
   plans: JobPlanStore;
@@ -34,7 +38,8 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
   const log = pino({ level: config.SLUICE_LOG_LEVEL });
   const db = new Pool({ connectionString: config.SLUICE_DATABASE_URL, max: 10, application_name: 'sluice' });
   db.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
-  if (opts.migrate) await migrate(config.SLUICE_DATABASE_URL, (m) => log.debug(m));
+  const keys = KeyRing.parse(config.SLUICE_SECRET_KEYS);
+  if (opts.migrate) await migrate(config.SLUICE_DATABASE_URL, (m) => log.debug(m), keys);
   const s3Settings = {
     region: config.SLUICE_S3_REGION,
     accessKeyId: config.SLUICE_S3_ACCESS_KEY_ID,
@@ -48,6 +53,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     config, db, s3, s3Public, log,
     jobs: new JobStore(db),
     tenants: new TenantStore(db),
+    connections: new ConnectionStore(db, keys),
     slots: new SlotStore(db, queueLimits(config)),
     plans: new JobPlanStore(db),
     partProgress: new PartProgressStore(db),

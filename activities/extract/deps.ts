@@ -10,6 +10,7 @@ export interface ExtractDeps {
   s3: S3Client;
   bucket: string;
   pools: SourcePools;
+  /** The decrypted URL of the tenant's connection `name` with role source; null when there is none. */
   sourceUrl(tenantId: string, name: string): Promise<string | null>;
   /** Where a planned run's read spec is kept, and loaded from by its parts. */
   plans: Pick<JobPlanStore, 'save' | 'get'>;
@@ -26,6 +27,6 @@ export interface ExtractDeps {
 
 export async function sourcePool(deps: ExtractDeps, tenantId: string, source: string): Promise<Pool> {
   const url = await deps.sourceUrl(tenantId, source);
-  if (!url) throw catalogError('3D000', `source "${source}" is not registered for this tenant`, 'Register the source first.');
+  if (!url) throw catalogError('3D000', `no connection "${source}" with role source is registered for this tenant`, 'Register it first (POST /v1/connections).');
   return deps.pools.get(url);
 }

@@ -7,7 +7,7 @@ import { decide, type InlineLimits } from '../../domain/inline-decision';
 import type { SelectSpec } from '../../domain/plan';
 import type { SlotStore } from '../../store/job-slots';
 import type { JobStore } from '../../store/jobs';
-import type { TenantStore } from '../../store/tenants';
+import type { ConnectionStore } from '../../store/connections';
 import type { InlineCapacity } from '../inline/capacity';
 import { decisionHeaders, refusal, sendAnswer, type DecisionReport } from '../inline/respond';
 import { answerInline } from '../inline/run';
@@ -19,7 +19,7 @@ import { startJob, workflowIdFor, type JobControl } from '../job-control';
 export interface ExtractionRouteDeps {
   jobs: JobStore;
   slots: SlotStore;
-  tenants: TenantStore;
+  connections: Pick<ConnectionStore, 'sourceUrl' | 'get'>;
   control: JobControl;
   /** Connections to sources, for checking requests against their catalogs and answering inline. */
   pools: SourcePools;
@@ -33,10 +33,8 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     if (!parsed.success) throw fromZod(parsed.error);
     const request = parsed.data;
     const tenantId = req.tenant.id;
-    const sourceUrl = await d.tenants.sourceUrl(tenantId, request.source);
-    if (!sourceUrl) {
-      throw badRequest('source', `no source named "${request.source}" is registered`, 'use the name of a source registered for your tenant, e.g. "demo"');
-    }
+    const sourceUrl = await d.connections.sourceUrl(tenantId, request.source);
+    if (!sourceUrl) throw await noSource(d, tenantId, request.source);
     const facts = await checkAgainstSource(d.pools, sourceUrl, request);
     const { limits, capacity } = d.inline;
     const estimate = facts?.estimate ?? null;
@@ -56,6 +54,16 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     }
   });
   return router;
+}
+
+// A connection that is not there, or is only a target.
+async function noSource(d: ExtractionRouteDeps, tenantId: string, name: string) {
+  const other = await d.connections.get(tenantId, name);
+  if (other) {
+    return badRequest('source', `the connection "${name}" is registered with role ${other.roles.join(' and ')}, not source`,
+      `PUT /v1/connections/${name} with roles ["source", "target"] to read from it`);
+  }
+  return badRequest('source', `no connection named "${name}" is registered`, 'use the name of a connection with role source, e.g. "demo"; GET /v1/connections lists them');
 }
 
 // Sends the rows, or says why they could not be sent (a job or a refusal follows). Null when nothing is left

@@ -58,7 +58,7 @@ test.each([
 
 test("another tenant's job is not there for this tenant", async () => {
   const { id } = await submit({ table });
-  const otherKey = await seedTenant(s.rt.db, { tenantId: uniqueName('other'), sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
+  const otherKey = await seedTenant(s.rt, { tenantId: uniqueName('other'), sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
   const other = { authorization: `Bearer ${otherKey}` };
   await expectProblem(await api.call('GET', `/v1/jobs/${id}`, undefined, other), 404);
   await expectProblem(await api.call('GET', `/v1/jobs/${id}/files`, undefined, other), 404);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await s.startWorker();
   api = await startApi(s);
   const id = uniqueName('tenant');
-  otherTenant = { id, key: await seedTenant(s.rt.db, { tenantId: id, sourceName: 'src', sourceUrl: stackInfo().sourceUrl }) };
+  otherTenant = { id, key: await seedTenant(s.rt, { tenantId: id, sourceName: 'src', sourceUrl: stackInfo().sourceUrl }) };
   src = await sourceClient();
   await src.query(`CREATE TABLE ${table} AS SELECT g AS id, 'row ' || g AS label FROM generate_series(1, 20) g`);
 });

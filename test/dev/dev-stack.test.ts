@@ -3,7 +3,7 @@
 // and a service that cannot start is one line naming it. The state dir is a fresh mkdtemp (mode 0700), so as
 // root PostgreSQL's data goes to its own directory (postgresDataDir) and a second run reuses it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -157,14 +157,49 @@ afterAll(() => {
   rmSync(postgresDataDir(pgDir), { recursive: true, force: true });
 });
 
+// dev.json names the target database, and the demo tenant has both connections, the source reachable.
+async function connectionsRegistered(info: { apiUrl: string; apiKey: string; demoTargetUrl: string }) {
+  expect(info.demoTargetUrl).toMatch(/^postgres(ql)?:\/\/.+\/target$/);
+  const headers = { authorization: `Bearer ${info.apiKey}` };
+  const list = (await (await fetch(`${info.apiUrl}/v1/connections`, { headers })).json()) as { connections: { name: string; roles: string[]; database: string }[] };
+  expect(list.connections.map((c) => [c.name, c.roles, c.database])).toEqual([['demo', ['source'], 'source'], ['demo-target', ['target'], 'target']]);
+  const report = (await (await fetch(`${info.apiUrl}/v1/connections/demo/test`, { method: 'POST', headers })).json()) as { reachable: boolean; walLevel: string };
+  expect(report).toMatchObject({ reachable: true, walLevel: 'logical' });
+}
+
+// `npm run dev:writes` against the running stack: it writes, says so every 5 s, and stops on Ctrl-C.
+async function writesRun() {
+  const env = { ...process.env, SLUICE_DEV_STATE_DIR: stateDir };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/writes.ts', '--rate', '20'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  try {
+    await until(() => /last 5 s: [1-9]\d* inserted, [1-9]\d* updated, [1-9]\d* deleted/.test(out), 15_000).catch(() => {
+      throw new Error(`npm run dev:writes did not report writes within 15 s:\n${out}`);
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/stopped: [1-9]\d* inserted/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 describe('npm run dev stops everything it started', () => {
   let apiKey: string;
+  let secretKeys: string;
 
   test('Ctrl-C twice while jobs run: the second is absorbed, every service is stopped', async () => {
     const run = await launch('npm');
     try {
       const info = await untilRunning(run);
       apiKey = info.apiKey;
+      await connectionsRegistered(info);
+      expect(run.output()).toContain(`${info.apiUrl}/v1/syncs`);
+      secretKeys = readFileSync(join(stateDir, 'secret-keys'), 'utf8');
+      expect(statSync(join(stateDir, 'secret-keys')).mode & 0o077).toBe(0); // the key is for its owner alone
       const ids = await submitJobs(info, 3);
       await untilAJobRuns(info, ids);
       const pids = [run.child.pid!, ...descendants(run.child.pid!)];
@@ -202,6 +237,9 @@ describe('npm run dev stops everything it started', () => {
       const info = await untilRunning(run);
       expect(processes().get(info.pid)?.ppid).toBe(run.child.pid); // the script execs the main process
       expect(info.apiKey).toBe(apiKey);
+      expect(readFileSync(join(stateDir, 'secret-keys'), 'utf8')).toBe(secretKeys);
+      await connectionsRegistered(info);
+      await writesRun();
       expect(run.output()).not.toContain('initdb');
       // The state dir is a mkdtemp (mode 0700): as root, PostgreSQL kept its data in a directory of its own.
       if (process.getuid?.() === 0) expect(existsSync(join(postgresDataDir(pgDir), 'pgdata', 'PG_VERSION'))).toBe(true);

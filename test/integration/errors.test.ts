@@ -16,7 +16,7 @@ beforeAll(async () => {
   await src.query(`CREATE ROLE ${role} LOGIN`); // no privilege on the table
   const url = new URL(stackInfo().sourceUrl);
   url.username = role;
-  await s.rt.tenants.registerSource(s.tenantId, 'limited', url.toString());
+  await s.rt.connections.put(s.tenantId, { name: 'limited', roles: ['source'], url: url.toString() });
 });
 
 afterAll(async () => {

@@ -26,8 +26,14 @@ export const stackInfo = (): StackInfo => JSON.parse(process.env.SLUICE_TEST_STA
 
 export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toString('hex')}`;
 
+// One key ring for every test process of a run, as every process of a deployment shares one: connections
+// registered by one test's Sluice decrypt in another's.
+export const TEST_SECRET_KEYS = `test=${Buffer.alloc(32, 7).toString('base64')}`;
+
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return stackEnv(stackInfo(), { SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), ...extra });
+  return stackEnv(stackInfo(), {
+    SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), SLUICE_SECRET_KEYS: TEST_SECRET_KEYS, ...extra,
+  });
 }
 
 /** A Sluice database of its own (migrated), for tests that count every job in it, such as the slot queue. */
@@ -57,13 +63,14 @@ export interface TestSluice {
   close(): Promise<void>;
 }
 
-// A Sluice on the shared stack with its own task queue and tenant (source `src` = the stack's source DB).
+// A Sluice on the shared stack with its own task queue and tenant (connection `src`, role source = the stack's
+// source DB).
 export async function testSluice(extra: Record<string, string> = {}): Promise<TestSluice> {
   quietTemporal();
   const config = loadConfig(testEnv(extra));
   const rt = await createRuntime(config);
   const tenantId = uniqueName('tenant');
-  const apiKey = await seedTenant(rt.db, { tenantId, sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
+  const apiKey = await seedTenant(rt, { tenantId, sourceName: 'src', sourceUrl: stackInfo().sourceUrl });
   const temporal = await connectApiClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE); // the API's client, as in production
   const stops: (() => Promise<void>)[] = [];
   return {

@@ -1,0 +1,56 @@
+// What a PostgreSQL server lets Sluice do with a connection: one short session (connect and statements time
+// out after a few seconds), read-only, asking the catalog and the settings. domain/connection-checks.ts judges it.
+import { Client } from 'pg';
+import type { Reachability } from '../../domain/connection-checks';
+
+const FACTS = `
+  SELECT current_setting('server_version') AS "serverVersion",
+         current_setting('wal_level') AS "walLevel",
+         r.rolsuper AS superuser,
+         r.rolreplication AS "rolReplication",
+         current_setting('max_replication_slots')::int AS "maxSlots",
+         (SELECT count(*)::int FROM pg_replication_slots) AS "usedSlots",
+         current_setting('max_wal_senders')::int AS "maxWalSenders",
+         has_database_privilege(current_database(), 'CREATE') AS "createOnDatabase",
+         CASE WHEN to_regnamespace('public') IS NULL THEN false ELSE has_schema_privilege('public', 'CREATE') END AS "createOnPublic",
+         current_user AS "user",
+         current_database() AS database
+    FROM pg_roles r WHERE r.rolname = current_user`;
+
+export async function readServerFacts(url: string, timeoutMs = 5_000): Promise<Reachability> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 1_000, // the client's own limit, should the server not answer at all
+    application_name: 'sluice-connection-test',
+  });
+  client.on('error', () => undefined); // a connection lost after the report is not news
+  try {
+    await client.connect();
+    const row = (await client.query(FACTS)).rows[0];
+    // pg_stat_replication lists the WAL senders at work; a role without pg_read_all_stats still sees their rows.
+    const walSendersUsed = await client
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication')
+      .then((r) => r.rows[0].n, () => null);
+    return { reachable: true, facts: { ...row, walSendersUsed } };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return { reachable: false, error: withoutPassword(e.message || String(err), url), code: e.code ?? null };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+// Drivers do not echo passwords, but an error message must never be where one leaks.
+function withoutPassword(message: string, url: string): string {
+  let password = '';
+  try {
+    const u = new URL(url);
+    password = u.password ? decodeURIComponent(u.password) : '';
+    if (u.password) message = message.split(u.password).join('***');
+  } catch {
+    // not a URL we could read: nothing to take out
+  }
+  return password ? message.split(password).join('***') : message;
+}
