@@ -6,9 +6,10 @@ import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
+import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & {
   tenants: TenantStore;
   log: { error(obj: unknown, msg: string): void };
 };
@@ -21,6 +22,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.post('/v1/extractions', requireJsonBody);
   app.post('/v1/connections', requireJsonBody);
   app.put('/v1/connections/:name', requireJsonBody);
+  app.post('/v1/syncs', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
@@ -28,6 +30,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(jobRoutes(d));
   app.use(jobActionRoutes(d));
   app.use(connectionRoutes(d));
+  app.use(syncRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));
   return app;

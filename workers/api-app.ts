@@ -4,7 +4,7 @@ import { InlineCapacity } from '../api/inline/capacity';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
 import type { Config } from './config';
-import { extractionOptions, type Runtime } from './runtime';
+import { extractionOptions, syncRunOptions, type Runtime } from './runtime';
 
 const inlineLimits = (c: Config): InlineLimits => ({
   maxRows: c.SLUICE_INLINE_MAX_ROWS,
@@ -24,6 +24,9 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     control: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c) },
     s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
     inline: { limits: inlineLimits(c), capacity: new InlineCapacity(), gzipLevel: c.SLUICE_GZIP_LEVEL },
+    syncs: rt.syncs, syncMetrics: rt.syncMetrics,
+    syncControl: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: syncRunOptions(c) },
+    connectionRoles: async (tenantId, name) => (await rt.connections.get(tenantId, name))?.roles ?? null,
   });
   return { app, pools };
 }

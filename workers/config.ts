@@ -69,6 +69,14 @@ export const configSchema = z.object({
   // room, and a continued execution carries only the plan and the finished parts.
   SLUICE_HISTORY_EVENTS_LIMIT: int(200, 9000).default(4000).describe("a job's workflow execution continues as new past this many history events (at a pause, in the queue, or between parts)"),
   SLUICE_ACTIVITY_MAX_ATTEMPTS: int(1, 100).default(5).describe('attempts of a failing activity before the job fails'),
+  // With backoff doubling from 1 s to at most a minute, 20 attempts ride out about a quarter of an hour of a
+  // source or target being away (a restart, a failover) before the sync fails; a stream spell that ran starts
+  // counting afresh.
+  SLUICE_SYNC_MAX_ATTEMPTS: int(1, 1000).default(20).describe('attempts of a failing sync activity (initialize, a snapshot range, a stream spell) before the sync fails'),
+  SLUICE_SYNC_STREAM_SPELL_SECONDS: int(10, 7 * 24 * 3600).default(3600).describe("a sync's stream activity hands over to a fresh one after this long (bounded attempts and history; no pause in applying)"),
+  SLUICE_SYNC_PAUSED_SAMPLE_SECONDS: int(1, 3600).default(30).describe("how often a paused sync samples its slot's retained WAL"),
+  SLUICE_SYNC_METRICS_SECONDS: int(1, 3600).default(5).describe('resolution of the sync metrics time series: a running stream records a sample this often'),
+  SLUICE_SYNC_METRICS_RETENTION_DAYS: int(1, 3650).default(14).describe('sync metrics samples older than this are deleted'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 

@@ -5,12 +5,15 @@ import { ResourceMeter } from '../activities/extract/resource-meter';
 import { createSlotActivities } from '../activities/slots';
 import { wakeGranted } from '../activities/slots/wake';
 import { createStatusActivities } from '../activities/status';
+import { createSyncActivities } from '../activities/sync';
+import { createSyncStatusActivities } from '../activities/sync/status';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
+import { startMetricsPruner } from './metrics-pruner';
 
-// The worker for extraction workflows and their activities, and the sweeper of abandoned job slots; `run()`
-// runs both until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
+// The worker for extraction and sync workflows and their activities, the sweeper of abandoned job slots and the
+// pruner of old sync metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
@@ -30,6 +33,11 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       }),
       ...createStatusActivities(rt.jobs, temporal),
       ...createSlotActivities(rt.slots, wake),
+      ...createSyncActivities({
+        pools, connectionUrl: (t, n, role) => rt.connections.url(t, n, role), metrics: rt.syncMetrics,
+        metricsIntervalMs: c.SLUICE_SYNC_METRICS_SECONDS * 1000, log: rt.log,
+      }),
+      ...createSyncStatusActivities(rt.syncs),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
     // Progress in heartbeats is read by the API, and a stream resumes from its last one: send them often
@@ -40,10 +48,12 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
   });
   const run = async () => {
     const stopSweeper = startSlotSweeper({ slots: rt.slots, jobs: rt.jobs, temporal, wake, intervalSeconds: c.SLUICE_SLOT_SWEEP_SECONDS, log: rt.log });
+    const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });
     try {
       await worker.run();
     } finally {
       stopSweeper();
+      stopPruner();
     }
   };
   return { worker, pools, run };

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createS3Client, ensureBucket } from '../connectors/s3/client';
 import type { ExtractionOptions } from '../domain/extraction-job';
 import type { QueueLimits } from '../domain/job-queue';
+import type { SyncRunOptions } from '../domain/sync-job';
 import { ConnectionStore } from '../store/connections';
 import { JobPlanStore } from '../store/job-plans';
 import { SlotStore } from '../store/job-slots';
@@ -12,6 +13,8 @@ import { JobStore } from '../store/jobs';
 import { migrate } from '../store/migrate';
 import { PartProgressStore } from '../store/part-progress';
 import { KeyRing } from '../store/secret-box';
+import { SyncMetricsStore } from '../store/sync-metrics';
+import { SyncStore } from '../store/syncs';
 import { TenantStore } from '../store/tenants';
 import type { Config } from './config';
 
@@ -27,6 +30,9 @@ export interface Runtime {
   plans: JobPlanStore;
   /** Live progress of the parts in flight. */
   partProgress: PartProgressStore;
+  syncs: SyncStore;
+  /** The six metrics and slot health of every sync, over time. */
+  syncMetrics: SyncMetricsStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -57,6 +63,8 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     slots: new SlotStore(db, queueLimits(config)),
     plans: new JobPlanStore(db),
     partProgress: new PartProgressStore(db),
+    syncs: new SyncStore(db),
+    syncMetrics: new SyncMetricsStore(db),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();
@@ -64,6 +72,14 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     },
   };
 }
+
+export const syncRunOptions = (c: Config): SyncRunOptions => ({
+  maxAttempts: c.SLUICE_SYNC_MAX_ATTEMPTS,
+  heartbeatTimeoutSeconds: c.SLUICE_HEARTBEAT_TIMEOUT_SECONDS,
+  historyEventsLimit: c.SLUICE_HISTORY_EVENTS_LIMIT,
+  pausedSampleSeconds: c.SLUICE_SYNC_PAUSED_SAMPLE_SECONDS,
+  streamSpellSeconds: c.SLUICE_SYNC_STREAM_SPELL_SECONDS,
+});
 
 export const extractionOptions = (c: Config): ExtractionOptions => ({
   partRows: c.SLUICE_PART_ROWS,

@@ -1,3 +1,4 @@
 // The workflows one worker registers (its workflowsPath).
 export { extractionJob } from './extraction-job';
 export { fileExpiryWorkflow } from './file-expiry';
+export { syncJob } from './sync-job';

@@ -234,10 +234,10 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
       rest();
       // Paused: the slot's retained WAL grows; sample it so status and charts show it.
       const sampling = snap.state === 'Paused' && snap.slot !== null;
+      const woken = () => pending !== null || historyFull();
       try {
-        while (!(await condition(() => pending !== null || historyFull(), sampling ? `${options.pausedSampleSeconds}s` : undefined))) {
-          await acts.sampleSyncSlot({ ...ref(), source: request.source });
-        }
+        if (!sampling) await condition(woken);
+        else while (!(await condition(woken, `${options.pausedSampleSeconds}s`))) await acts.sampleSyncSlot({ ...ref(), source: request.source });
       } catch (err) {
         if (!isCancellation(err)) throw err;
       }
