@@ -12,9 +12,8 @@ import { readShapes, type TableShape } from '../../connectors/postgres/sync/tabl
 import { readWatermark } from '../../connectors/postgres/sync/target-setup';
 import { compareLsn, WalReader } from '../../connectors/postgres/sync/wal-reader';
 import { ChangeStream } from '../../activities/sync/change-stream';
-import type { SyncMetricsSample } from '../../domain/sync-metrics';
 import { syncRequestSchema, type SyncRequest } from '../../domain/sync-request';
-import { stackInfo, uniqueName } from '../support/stack';
+import { stackInfo, testSluice, uniqueName, type TestSluice } from '../support/stack';
 import { createSyncTables, dumpTable, sourceMarker, startWriter, SYNC_TABLES } from '../support/sync-writer';
 
 const schema = uniqueName('sync');
@@ -22,7 +21,13 @@ let src: PgClient;
 let dst: PgClient;
 let pools: SourcePools;
 let acts: SyncActivities;
-const samples: SyncMetricsSample[] = [];
+let sluice: TestSluice;
+const jobId = `sync_${schema.slice(5)}`;
+const request: SyncRequest = (({ start: _start, ...r }) => r)(syncRequestSchema.parse({
+  source: 'src', target: 'dst', schema, mode: 'full+incremental', options: { rowsPerRange: 1000, heartbeatIntervalSeconds: 1 },
+}));
+const inc = uniqueName('inc');
+const incJob = `sync_${inc.slice(4)}`;
 const slots: string[] = [];
 
 beforeAll(async () => {
@@ -30,12 +35,15 @@ beforeAll(async () => {
   dst = new PgClient({ connectionString: stackInfo().targetUrl });
   await Promise.all([src.connect(), dst.connect()]);
   await createSyncTables(src, schema, 3000);
+  // The metrics go to Sluice's own store, which keeps samples of syncs it knows.
+  sluice = await testSluice();
+  for (const id of [jobId, incJob]) await sluice.rt.syncs.create({ id, tenantId: sluice.tenantId, request, workflowId: `test/${id}` });
   pools = new SourcePools();
   const urls = { src: stackInfo().sourceUrl, dst: stackInfo().targetUrl };
   acts = createSyncActivities({
     pools,
     connectionUrl: async (_t, name) => urls[name as keyof typeof urls] ?? null,
-    metrics: { record: async (s) => void samples.push(s), latest: async () => samples[samples.length - 1] ?? null },
+    metrics: sluice.rt.syncMetrics,
     metricsIntervalMs: 500,
     log: { warn: () => undefined },
   });
@@ -45,6 +53,7 @@ afterAll(async () => {
   // The slots this file made; left behind they would hold WAL for the rest of the run.
   await src.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ANY($1) AND NOT active`, [slots]).catch(() => undefined);
   await Promise.all([src.end(), dst.end(), pools.end()]);
+  await sluice?.close();
 });
 
 const dump = (url: string, table: string, key: string, inSchema = schema) => dumpTable(url, inSchema, table, key);
@@ -57,10 +66,6 @@ async function caughtUp(lsn: string): Promise<void> {
   }
 }
 
-const jobId = `sync_${schema.slice(5)}`;
-const request: SyncRequest = (({ start: _start, ...r }) => r)(syncRequestSchema.parse({
-  source: 'src', target: 'dst', schema, mode: 'full+incremental', options: { rowsPerRange: 1000, heartbeatIntervalSeconds: 1 },
-}));
 const ref = { jobId, tenantId: 't', run: 1 };
 
 test('a snapshot under a concurrent writer, then the stream: the target equals the source', async () => {
@@ -88,15 +93,15 @@ test('a snapshot under a concurrent writer, then the stream: the target equals t
   for (const [table, key] of SYNC_TABLES) {
     expect(dump(stackInfo().targetUrl, table, key)).toEqual(dump(stackInfo().sourceUrl, table, key));
   }
-  expect(samples.length).toBeGreaterThan(0);
+  const sample = await sluice.rt.syncMetrics.latest(jobId);
+  expect(sample).toMatchObject({ run: 1, appliedLsn: expect.any(String) });
+  expect(sample!.records).toBeGreaterThan(0);
 });
 
 // A stream that applied and committed transactions but died before acknowledging them (the slot's confirmed
 // position stays behind the target's watermark): the next stream starts from the watermark, so nothing is
 // applied twice and each change counts once.
 test('transactions committed on the target but never acknowledged are not applied again', async () => {
-  const inc = uniqueName('inc');
-  const incJob = `sync_${inc.slice(4)}`;
   await src.query(`CREATE SCHEMA ${inc}; CREATE TABLE ${inc}.events (id int PRIMARY KEY, v text)`);
   const incRequest: SyncRequest = (({ start: _s, ...r }) => r)(syncRequestSchema.parse({ source: 'src', target: 'dst', schema: inc, mode: 'incremental' }));
   const incRef = { jobId: incJob, tenantId: 't', run: 1 };
