@@ -60,6 +60,7 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
   });
   const now = () => new Date().toISOString();
   const snap: SyncSnapshot = input.carry?.snapshot ?? newSyncJob(jobId);
+  const root = CancellationScope.current();
   let work: CancellationScope | null = null;
   let pending: SyncAction | null = null;
   let rests = 0;
@@ -210,12 +211,23 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
   const carryOn = async (): Promise<void> => {
     if (await quiet()) await continueAsNew<typeof syncJob>({ ...input, carry: { snapshot: snap } });
   };
+  // A Temporal cancel request (Web UI, CLI) pauses the sync and keeps its slot. A cancelled execution cannot wait
+  // or record anything more (every timer and activity of it is cancelled at once), so the pause is recorded out of
+  // the cancellation's reach and a fresh execution carries the paused sync on, open to every action.
+  const pauseOnCancelRequest = async (): Promise<never> => {
+    await CancellationScope.nonCancellable(async () => {
+      const t = transition('sync', snap.state, 'pause');
+      if (t.ok && t.to !== 'deleted') await enter(t.to);
+    });
+    return continueAsNew<typeof syncJob>({ ...input, carry: { snapshot: snap } });
+  };
 
   if (isEnded('sync', snap.state)) {
     if (!(await condition(() => pending !== null, REOPENED_WAIT))) return snap;
   }
   if (!input.carry) await record();
   for (;;) {
+    if (root.consideredCancelled) await pauseOnCancelRequest();
     const action = takePending();
     switch (action) {
       case 'delete':
