@@ -39,6 +39,7 @@ export class ChangeStream {
   private batch = { changes: 0, records: 0, bytes: 0, newestDataMs: null as number | null, end: null as { lsn: string; commitMs: number } | null, startedAt: 0 };
   private reader: WalReader | null = null;
   private relationChecked = new Map<number, string>();
+  private handling: Promise<unknown> = Promise.resolve();
 
   constructor(
     target: Pool,
@@ -64,7 +65,14 @@ export class ChangeStream {
     return this.txn === null && this.batch.end === null && !this.applier.open && (this.reader?.backlog ?? 0) === 0;
   }
 
-  async onMessage(msg: WalMessage): Promise<void> {
+  /** Hands one message over; close() waits for it (see there). */
+  onMessage(msg: WalMessage): Promise<void> {
+    const handled = this.handle(msg);
+    this.handling = handled.catch(() => undefined);
+    return handled;
+  }
+
+  private async handle(msg: WalMessage): Promise<void> {
     switch (msg.tag) {
       case 'begin':
         // Transactions whose commit lies before the watermark were applied before a restart of the stream.
@@ -159,6 +167,10 @@ export class ChangeStream {
 
   /** Ends the stream's target session; a batch not committed is rolled back (it is streamed again). */
   async close(err?: Error): Promise<void> {
+    // The reader stops without waiting for the message being handled. Rolling back under it would let its later
+    // statements run outside the target transaction, the watermark's among them: the watermark would pass changes
+    // that were rolled back, and the next stream would skip them for good.
+    await this.handling;
     await this.applier.rollback();
     this.applier.release(err);
   }
