@@ -1,7 +1,7 @@
 // A sync job's state as its workflow holds it and Sluice's database mirrors it (design.md §2, §5). Plain JSON,
 // no zod: the workflow bundle builds and changes it.
 import type { JobError } from './errors';
-import type { SyncState } from './lifecycle';
+import type { JobAction, SyncState } from './lifecycle';
 import type { PartRange } from './plan';
 import type { SyncRequest } from './sync-request';
 
@@ -20,7 +20,8 @@ export interface SyncInput {
   tenantId: string;
   request: SyncRequest;
   options: SyncRunOptions;
-  carry?: { snapshot: SyncSnapshot };
+  /** What a fresh execution of the sync takes on: its snapshot, and an action that reached the previous one too late. */
+  carry?: { snapshot: SyncSnapshot; pending?: JobAction };
 }
 
 /** A table's snapshot: its ranges (key ranges on an integer primary key, else heap block ranges) and how far. */

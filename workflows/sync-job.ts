@@ -62,7 +62,7 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
   const snap: SyncSnapshot = input.carry?.snapshot ?? newSyncJob(jobId);
   const root = CancellationScope.current();
   let work: CancellationScope | null = null;
-  let pending: SyncAction | null = null;
+  let pending = (input.carry?.pending ?? null) as SyncAction | null;
   let rests = 0;
   const rest = () => void rests++;
   let deleted = false;
@@ -213,13 +213,15 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
   };
   // A Temporal cancel request (Web UI, CLI) pauses the sync and keeps its slot. A cancelled execution cannot wait
   // or record anything more (every timer and activity of it is cancelled at once), so the pause is recorded out of
-  // the cancellation's reach and a fresh execution carries the paused sync on, open to every action.
+  // the cancellation's reach and a fresh execution carries the paused sync on, open to every action, with an action
+  // that came with the cancel request (one the pause makes pointless is dropped).
   const pauseOnCancelRequest = async (): Promise<never> => {
     await CancellationScope.nonCancellable(async () => {
       const t = transition('sync', snap.state, 'pause');
       if (t.ok && t.to !== 'deleted') await enter(t.to);
     });
-    return continueAsNew<typeof syncJob>({ ...input, carry: { snapshot: snap } });
+    const next = pending !== null && transition('sync', snap.state, pending).ok ? pending : undefined;
+    return continueAsNew<typeof syncJob>({ ...input, carry: { snapshot: snap, pending: next } });
   };
 
   if (isEnded('sync', snap.state)) {
