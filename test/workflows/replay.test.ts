@@ -1,7 +1,8 @@
 // Recorded histories of real runs, replayed against the current workflow code: a change that would break the
 // executions in flight when workers are upgraded (non-determinism) fails here, and so CI. Every path a job can
 // take is recorded (README, "Upgrading workers"). A change to workflow code is guarded with patched() so that
-// these still replay; SLUICE_RECORD_HISTORIES=1 records them anew (only for a new workflow type or version).
+// these still replay; SLUICE_RECORD_HISTORIES=1 records them anew (only for a new workflow type or version; one
+// workflow type alone with -t, e.g. `-t 'record sync histories'`).
 import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { extractionOptions } from '../../workers/runtime';
 import { actionSignals, actionUpdates, progressQuery, type extractionJob } from '../../workflows/extraction-job';
 import { expiryWorkflowId } from '../../workflows/file-expiry';
 import { finished, startExtraction } from '../support/jobs';
+import { recordSyncHistories, SYNC_PATHS } from './sync-histories';
 import { sourceClient, stackInfo, testSluice, type TestSluice } from '../support/stack';
 
 const dir = join(__dirname, 'histories');
@@ -23,7 +25,7 @@ const PATHS = [
   'key-range-completed', 'single-stream-completed', 'failed-undefined-column', 'cancelled-by-signal',
   'cancelled-by-temporal', 'cancelled-keeps-finished-parts', 'paused-resumed', 'restarted-from-paused',
   'restarted-run-2', 'queued-then-granted', 'continued-mid-run', 'continued-mid-run-2', 'reopened-restart',
-  'reopened-delete', 'file-expiry',
+  'reopened-delete', 'file-expiry', ...SYNC_PATHS,
 ] as const;
 type PathName = (typeof PATHS)[number];
 
@@ -164,6 +166,10 @@ async function executions(s: TestSluice, workflowId: string, count: number): Pro
     await long.close();
   }
   await src.end();
+}, 600_000);
+
+(recording ? test : test.skip)('record sync histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
+  await recordSyncHistories({ save, executions: (t, workflowId, count) => executions(t.s, workflowId, count) });
 }, 600_000);
 
 const histories = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json') : [];
