@@ -32,7 +32,7 @@ export const syncErrors = {
       'Add the columns on the target (same types as on the source), or drop the table and restart the sync so Sluice creates it.'),
   schemaChange: (table: string, what: string) =>
     fatal('unsupported_schema_change', `${table} changed on the source in a way the stream cannot apply: ${what}`,
-      'Make the same change on the target table, then resume the sync; or restart the sync to copy the table again.'),
+      'Make the same change on the target table (or drop it, and the sync makes it anew), then restart the sync: it copies the tables again.'),
   slotLost: (slot: string) =>
     fatal('slot_lost', `the replication slot ${slot} is gone or was invalidated (its WAL was removed)`,
       'Changes since the slot was lost cannot be streamed: restart the sync to copy the tables again. Keep pauses shorter, or raise max_slot_wal_keep_size.'),
