@@ -11,7 +11,7 @@ export type SyncCpu = Record<SyncCpuPart, number>;
 export const SYNC_CPU_LABELS: Record<SyncCpuPart, string> = {
   worker: 'Sluice worker', walsender: 'PG walsenders (decoding)', backends: 'PG backends (queries, COPY, apply)',
   replWorkers: 'PG logical replication workers', pgOther: 'PG other (checkpointer, WAL writer, autovacuum…)',
-  pgExited: 'PG postmaster + exited backends', bench: 'API+bench', tools: 'psql / pgbench / pg_recvlogical', others: 'other processes',
+  pgExited: 'PG backends that exited meanwhile (whole life) + postmaster', bench: 'API+bench', tools: 'psql / pgbench / pg_recvlogical', others: 'other processes',
 };
 
 function roleOf(cmd: string): SyncCpuPart {

@@ -4,10 +4,13 @@
 // `psql COPY | psql COPY`, and pg_recvlogical decoding the same pgoutput stream; plus the pieces every part
 // shares: a big UPDATE whose exact commit LSN is read back from the WAL (pg_walinspect), and waiting until a
 // consumer has passed that LSN.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { shq, sleep } from './util';
+
+const run = promisify(execFile);
 
 export const connect = async (url: string): Promise<Client> => {
   const c = new Client({ connectionString: url });
@@ -27,16 +30,7 @@ export async function withPg<T>(url: string, use: (c: Client) => Promise<T>): Pr
 /** bash -c with pipefail; rejects with its stderr on a non-zero exit. Seconds from spawn to exit. */
 export async function sh(script: string): Promise<{ seconds: number; stdout: string }> {
   const t0 = performance.now();
-  const child = spawn('bash', ['-c', `set -o pipefail; ${script}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((ok, fail) => {
-    child.once('error', fail);
-    child.once('close', ok);
-  });
-  if (code !== 0) throw new Error(`${script.slice(0, 200)} exited with ${code}: ${stderr}`);
+  const { stdout } = await run('bash', ['-c', `set -o pipefail; ${script}`], { maxBuffer: 64 << 20 });
   return { seconds: (performance.now() - t0) / 1000, stdout };
 }
 

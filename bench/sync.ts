@@ -64,7 +64,10 @@ const stopAll = () => (stopping ??= (async () => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 
 /** The worker in its own process group (tsx starts node under it): stopped with SIGTERM, then SIGKILL. */
-function startWorker(workerEnv: NodeJS.ProcessEnv, logFile: string): { child: ChildProcess; logFile: string; stop(): Promise<void> } {
+function startWorker(baseEnv: NodeJS.ProcessEnv, logFile: string, profileDir?: string): { child: ChildProcess; logFile: string; stop(): Promise<void> } {
+  // bench/cpu-profile.cjs, preloaded, writes the profile when the worker exits.
+  const profiling = profileDir && { NODE_OPTIONS: `${baseEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile.cjs')}`.trim(), BENCH_CPU_PROFILE_DIR: resolve(profileDir) };
+  const workerEnv = { ...baseEnv, ...profiling };
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['workers/extraction.ts'], { cwd: root, env: workerEnv, stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')], detached: true });
   const group = (signal: NodeJS.Signals) => {
     try {
@@ -74,15 +77,17 @@ function startWorker(workerEnv: NodeJS.ProcessEnv, logFile: string): { child: Ch
     }
   };
   process.once('exit', () => group('SIGKILL'));
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  const exited = new Promise<string>((ok) => child.once('exit', (code, signal) => ok(signal ?? `code ${code}`)));
   return {
     child, logFile,
     stop: async () => {
+      const t0 = performance.now();
       group('SIGTERM');
       const timer = setTimeout(() => group('SIGKILL'), 20_000);
-      await exited;
+      const how = await exited;
       clearTimeout(timer);
       group('SIGKILL');
+      log(`worker stopped in ${fmt((performance.now() - t0) / 1000)} s (${how})${how === 'code 0' ? '' : `\n${tail(logFile)}`}`);
     },
   };
 }
@@ -296,13 +301,20 @@ async function stream(x: Ctx): Promise<Pick<Figures, 'apply' | 'latency'>> {
   return { apply, latency };
 }
 
+// The code measured: its commit, marked when tracked files differed from it (others' work in progress).
+function codeVersion(): string {
+  try {
+    return `git ${execFileSync('git', ['describe', '--always', '--dirty= + uncommitted changes'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 // ---- main ---------------------------------------------------------------------------------------------------
 async function main() {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0];
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root }).toString().trim();
-  const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
-  const code = `git ${git('rev-parse', '--short', 'HEAD')}${changed ? ` + uncommitted changes in ${changed} tracked file(s)` : ''}`;
+  const code = codeVersion();
   const dir = mkdtempSync(join(os.tmpdir(), 'sluice-bench-sync-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root
   stops.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
@@ -350,10 +362,7 @@ async function main() {
   const http = new SluiceHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey);
 
   const profileDir = process.env.BENCH_WORKER_CPU_PROFILE;
-  const workerEnv = profileDir
-    ? { ...workerEnvBase, NODE_OPTIONS: `${workerEnvBase.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile.cjs')}`.trim(), BENCH_CPU_PROFILE_DIR: resolve(profileDir) }
-    : workerEnvBase;
-  const worker = startWorker(workerEnv, join(dir, 'worker.log'));
+  const worker = startWorker(workerEnvBase, join(dir, 'worker.log'), profileDir);
   stops.push({ name: 'worker', run: () => worker.stop() });
   log(`worker started (pid ${worker.child.pid}, log ${worker.logFile})`);
   const x: Ctx = { syncs: new Syncs(http, worker.logFile), meter: syncCpuMeter(worker.child.pid!), bin, dir, sourceUrl, targets };
