@@ -45,7 +45,7 @@ export class Applier {
   }
 
   async apply(changes: Change[]): Promise<void> {
-    const c = this.client!;
+    const c = this.inOpenTransaction();
     for (const step of reduceChanges(changes, (table) => this.shape(table).key)) {
       if (step.kind === 'truncate') {
         await c.query(`TRUNCATE ${step.tables.map((t) => quoteTable(c, this.shape(t))).join(', ')}`);
@@ -68,7 +68,7 @@ export class Applier {
 
   /** A column the source added: added on the target in the open transaction. */
   async addColumns(table: string, columns: ColumnShape[]): Promise<void> {
-    const c = this.client!;
+    const c = this.inOpenTransaction();
     const shape = this.shape(table);
     for (const col of columns) await c.query(`ALTER TABLE ${quoteTable(c, shape)} ADD COLUMN IF NOT EXISTS ${c.escapeIdentifier(col.name)} ${col.type}`);
     shape.columns.push(...columns.map((col) => ({ ...col, notNull: false })));
@@ -76,7 +76,7 @@ export class Applier {
 
   /** Commits the applied changes with the watermark; never moves the watermark back. */
   async commit(point: CommitPoint): Promise<void> {
-    const c = this.client!;
+    const c = this.inOpenTransaction();
     const res = await c.query(
       `UPDATE ${WATERMARKS} SET lsn = $3::pg_lsn, commit_time = $4, records = $5, bytes = $6, updated_at = clock_timestamp()
         WHERE job_id = $1 AND run = $2 AND lsn <= $3::pg_lsn`,
@@ -101,6 +101,13 @@ export class Applier {
     this.inTransaction = false;
     this.client?.release(err);
     this.client = null;
+  }
+
+  // Every write goes into the open transaction: one rolled back under a batch must not let the rest of the batch,
+  // or the watermark, be written in autocommit.
+  private inOpenTransaction(): PoolClient {
+    if (!this.inTransaction || !this.client) throw new Error('the target transaction was rolled back while a batch was being applied');
+    return this.client;
   }
 
   private shape(table: string): TableShape {
