@@ -5,13 +5,13 @@
 import { childrenOf, commandOf, machineCpu, processCpu, processTree, treeCpuSeconds } from './proc';
 import { fmt } from './util';
 
-export const SYNC_CPU_PARTS = ['worker', 'walsender', 'backends', 'replWorkers', 'pgOther', 'pgExited', 'bench', 'tools', 'others'] as const;
+export const SYNC_CPU_PARTS = ['worker', 'walsender', 'backends', 'replWorkers', 'pgOther', 'bench', 'tools', 'others'] as const;
 export type SyncCpuPart = (typeof SYNC_CPU_PARTS)[number];
 export type SyncCpu = Record<SyncCpuPart, number>;
 export const SYNC_CPU_LABELS: Record<SyncCpuPart, string> = {
-  worker: 'Sluice worker', walsender: 'PG walsenders (decoding)', backends: 'PG backends (queries, COPY, apply)',
-  replWorkers: 'PG logical replication workers', pgOther: 'PG other (checkpointer, WAL writer, autovacuum…)',
-  pgExited: 'PG backends that exited meanwhile (whole life) + postmaster', bench: 'API+bench', tools: 'psql / pgbench / pg_recvlogical', others: 'other processes',
+  worker: 'Sluice worker', walsender: 'PG walsenders (decoding)', backends: 'PG backends (queries, COPY, Sluice\'s apply)',
+  replWorkers: 'PG logical replication workers (native apply, table sync)', pgOther: 'PG other (checkpointer, WAL writer, autovacuum…)',
+  bench: 'API+bench', tools: 'psql / pgbench / pg_recvlogical', others: 'other processes',
 };
 
 function roleOf(cmd: string): SyncCpuPart {
@@ -24,27 +24,34 @@ function roleOf(cmd: string): SyncCpuPart {
 /** Starts a measurement; the function it returns ends it and gives the CPU seconds used meanwhile. */
 export type SyncCpuMeter = () => () => SyncCpu;
 
+// PostgreSQL's processes are sampled every 100 ms while a measurement runs: one that exits meanwhile (a
+// walsender, a table sync worker, a pool's idle session) keeps what it used until its last sample, and one that
+// started meanwhile counts from zero. (The postmaster's reaped time would count whole lives, not the window.)
 export function syncCpuMeter(workerPid: number): SyncCpuMeter {
   const postmaster = childrenOf(process.pid).find((pid) => /\/postgres( |$)/.test(commandOf(pid)));
-  const read = () => {
-    const perPid = new Map<number, { role: SyncCpuPart; seconds: number }>();
-    for (const pid of postmaster ? processTree(postmaster).slice(1) : []) {
-      const c = processCpu(pid);
-      perPid.set(pid, { role: roleOf(commandOf(pid)), seconds: c.own });
-    }
+  const totals = () => {
     const self = processCpu(process.pid);
-    return {
-      perPid, exited: postmaster ? processCpu(postmaster).reaped + processCpu(postmaster).own : 0,
-      worker: treeCpuSeconds(workerPid), bench: self.own, tools: self.reaped, busy: machineCpu().busy,
-    };
+    return { worker: treeCpuSeconds(workerPid), bench: self.own, tools: self.reaped, busy: machineCpu().busy };
   };
   return () => {
-    const a = read();
+    const seen = new Map<number, { role: SyncCpuPart; first: number; last: number }>();
+    const sample = (starting: boolean) => {
+      for (const pid of postmaster ? processTree(postmaster).slice(1) : []) {
+        const own = processCpu(pid).own;
+        const p = seen.get(pid);
+        if (p) p.last = own;
+        else seen.set(pid, { role: roleOf(commandOf(pid)), first: starting ? own : 0, last: own });
+      }
+    };
+    sample(true);
+    const a = totals();
+    const timer = setInterval(() => sample(false), 100);
     return () => {
-      const b = read();
+      clearInterval(timer);
+      sample(false);
+      const b = totals();
       const cpu = Object.fromEntries(SYNC_CPU_PARTS.map((k) => [k, 0])) as SyncCpu;
-      for (const [pid, p] of b.perPid) cpu[p.role] += Math.max(0, p.seconds - (a.perPid.get(pid)?.seconds ?? 0));
-      cpu.pgExited = Math.max(0, b.exited - a.exited);
+      for (const p of seen.values()) cpu[p.role] += Math.max(0, p.last - p.first);
       cpu.worker = Math.max(0, b.worker - a.worker);
       cpu.bench = Math.max(0, b.bench - a.bench);
       cpu.tools = Math.max(0, b.tools - a.tools);

@@ -63,6 +63,7 @@ function snapshotLines(o: ReportInput, s: NonNullable<Figures['snapshot']>): str
   const L = [`### Snapshot: ${int(o.rows)} rows of public.orders into an empty table`, ''];
   L.push('- Sluice: `POST /v1/syncs {"mode": "full", "tables": ["public.orders"], "start": true}` → `GET /v1/syncs/:id` polled every 100 ms until Succeeded (initializing, planning, ranges copied `COPY … TO STDOUT` → `COPY … FROM STDIN`, workflow bookkeeping: all of it)');
   L.push('- Native: `pg_create_logical_replication_slot` + `CREATE SUBSCRIPTION … WITH (copy_data = true)` → `pg_subscription_rel` polled every 20 ms until every table is `r` (ready); dropping it is not timed');
+  L.push(`- Sluice copies ${o.settings.snapshotParallelism} ranges of ${int(o.settings.rowsPerRange)} rows at a time (${Math.ceil(o.rows / o.settings.rowsPerRange)} in all); the subscription copies a table with one table sync worker (one COPY)`);
   L.push('- psql: `psql <source> -c "COPY public.orders TO STDOUT" | psql <target_copy> -c "COPY public.orders FROM STDIN"`, spawn → exit');
   L.push(`- Each target emptied (TRUNCATE) before its run; after each run, count and \`sum(hashtext(t::text))\` of the target equal the source's. Median of ${o.repeats} runs each, interleaved Sluice / native / psql`, '');
   L.push('| Method | median s | rows/s | time vs native | Goal |', '|---|---:|---:|---:|---|');
@@ -115,7 +116,7 @@ function cpuLines(f: Figures, cpus: number): string[] {
   }
   for (const r of f.apply) rows.push([`apply after commit: ${r.label}`, r.seconds, r.cpuAfterCommit]);
   for (const r of f.latency) rows.push([`latency run: ${r.label}`, r.wall, r.cpu]);
-  const L = [`CPU seconds by process (snapshot: mean of the runs; apply: from the commit until done; latency: the whole pgbench run and its tail). "use" = all but "other processes" / (wall × ${cpus} CPUs):`, ''];
+  const L = [`CPU seconds by process (snapshot: mean of the runs; apply: from the commit until done; latency: the whole pgbench run and its tail; PostgreSQL's processes sampled every 100 ms from /proc, by role). "use" = all but "other processes" / (wall × ${cpus} CPUs):`, ''];
   L.push(`| Measurement | wall s | ${SYNC_CPU_PARTS.map((k) => SYNC_CPU_LABELS[k]).join(' | ')} | use |`, `|---|---:|${SYNC_CPU_PARTS.map(() => '---:|').join('')}---:|`);
   for (const [label, wall, cpu] of rows) {
     const ours = SYNC_CPU_PARTS.filter((k) => k !== 'others').reduce((n, k) => n + cpu[k], 0);
