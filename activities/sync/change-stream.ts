@@ -159,6 +159,15 @@ export class ChangeStream {
     }
     const added = incoming.filter((c) => !have.has(c.name));
     if (added.length) {
+      // Rows that existed when the column was added read its default without holding it (PostgreSQL's "missing
+      // value"); no change in the stream carries it, so the target's column takes the same value for its rows.
+      const missing = await this.source.query<{ name: string; value: string | null }>(
+        `SELECT attname AS name, (attmissingval::text::text[])[1] AS value FROM pg_attribute
+          WHERE attrelid = $1 AND attname = ANY($2) AND atthasmissing`,
+        [rel.relationOid, added.map((c) => c.name)],
+      );
+      const valueOf = new Map(missing.rows.map((r) => [r.name, r.value]));
+      for (const c of added) if (valueOf.has(c.name)) c.missingValue = valueOf.get(c.name)!;
       await this.applyPending(); // changes before the relation message have the old columns
       await this.applier.addColumns(table, added);
     }

@@ -84,20 +84,21 @@ describe('Initializing checks', () => {
 });
 
 describe('schema changes while streaming', () => {
-  test('ADD COLUMN on the source, then writes using it: the target gets the column and the values; the sync stays Running', async () => {
+  test('ADD COLUMN on the source (one with a constant default), then writes using it: the target gets the columns and the values; the sync stays Running', async () => {
     const table = newTable();
     await writerTable(stack().src, table, 500);
     const sync = await defineSync(stack().api, [table], { start: true, options: FAST });
     await waitForSync(stack().api, sync.id, streamingIn(1));
-    await stack().src.query(`ALTER TABLE ${table} ADD COLUMN note text, ADD COLUMN seen timestamptz(3)`);
+    // score: the rows already there read its default without holding it, and no change in the stream carries it.
+    await stack().src.query(`ALTER TABLE ${table} ADD COLUMN note text, ADD COLUMN seen timestamptz(3), ADD COLUMN score int NOT NULL DEFAULT 7`);
     await stack().src.query(`UPDATE ${table} SET note = 'note ' || id, seen = '2025-02-03 04:05:06.789+00' WHERE id % 3 = 0`);
-    await stack().src.query(`INSERT INTO ${table} VALUES (1001, 1, 'p', 'fresh', now()), (1002, 2, 'q', NULL, NULL)`);
+    await stack().src.query(`INSERT INTO ${table} VALUES (1001, 1, 'p', 'fresh', now(), 8), (1002, 2, 'q', NULL, NULL, 9)`);
     expect(await streamedPast(stack().api, stack().src, sync.id)).toMatchObject({ state: 'Running', error: null });
     const columns = await stack().dst.query(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
       [table.slice('public.'.length)],
     );
-    expect(columns.rows.map((c) => `${c.column_name} ${c.data_type}`)).toEqual(['id bigint', 'n integer', 'payload text', 'note text', 'seen timestamp with time zone']);
+    expect(columns.rows.map((c) => `${c.column_name} ${c.data_type}`)).toEqual(['id bigint', 'n integer', 'payload text', 'note text', 'seen timestamp with time zone', 'score integer']);
     await expectSameRows(stack().src, stack().dst, table);
     await discard(stack().api, sync.id);
   });

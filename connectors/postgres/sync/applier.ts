@@ -70,7 +70,15 @@ export class Applier {
   async addColumns(table: string, columns: ColumnShape[]): Promise<void> {
     const c = this.inOpenTransaction();
     const shape = this.shape(table);
-    for (const col of columns) await c.query(`ALTER TABLE ${quoteTable(c, shape)} ADD COLUMN IF NOT EXISTS ${c.escapeIdentifier(col.name)} ${col.type}`);
+    const target = quoteTable(c, shape);
+    for (const col of columns) {
+      const name = c.escapeIdentifier(col.name);
+      // A constant default gives the rows already there their value without a rewrite; then it goes, as the
+      // target takes every later value from the stream.
+      const fill = col.missingValue === undefined ? '' : ` DEFAULT ${col.missingValue === null ? 'NULL' : c.escapeLiteral(col.missingValue)}::${col.type}`;
+      await c.query(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${name} ${col.type}${fill}`);
+      if (fill) await c.query(`ALTER TABLE ${target} ALTER COLUMN ${name} DROP DEFAULT`);
+    }
     shape.columns.push(...columns.map((col) => ({ ...col, notNull: false })));
   }
 

@@ -7,6 +7,8 @@ export interface ColumnShape {
   /** format_type(type, typmod): the column's full declared type, e.g. "numeric(12,2)". */
   type: string;
   notNull: boolean;
+  /** The value rows that existed when the column was added read (a constant default), as text; absent: none. */
+  missingValue?: string | null;
 }
 
 export interface TableShape {
