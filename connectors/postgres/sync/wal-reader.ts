@@ -1,6 +1,8 @@
 // Reads pgoutput from a replication slot, values as PostgreSQL text, and acknowledges only what it is told to:
-// the position the caller has committed on the target (design.md §4). Messages are handed over one at a time
-// and the socket is paused while the handler runs, so a slow apply holds the stream back instead of buffering it.
+// the position the caller has committed on the target (design.md §4). Messages are handed over one at a time,
+// in order. Reading goes on while the handler works (what arrives meanwhile makes the next batch: a commit
+// groups the transactions that queued up behind it), up to a bound of buffered bytes; past it the socket is
+// paused, so a slow apply holds the stream back instead of filling memory.
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 
 export type WalMessage = Pgoutput.Message & { bytes: number };
@@ -38,19 +40,64 @@ export interface WalReaderOptions {
   onKeepalive(walEnd: string, replyRequested: boolean): void;
 }
 
+// Buffered messages, in bytes of pgoutput: the socket pauses above the first and resumes below the second.
+const PAUSE_ABOVE_BYTES = 16 << 20;
+const RESUME_BELOW_BYTES = 4 << 20;
+
 export class WalReader {
   private readonly service: LogicalReplicationService;
   private failed: ((err: Error) => void) | null = null;
+  private readonly queue: WalMessage[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private draining = false;
+  private paused = false;
+  private stopped = false;
 
   constructor(private readonly o: WalReaderOptions) {
     this.service = new LogicalReplicationService(
       { connectionString: o.url, application_name: `sluice-stream-${o.slot}` },
-      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
     );
-    this.service.on('data', (_lsn: string, msg: WalMessage) => o.onMessage(msg));
+    this.service.on('data', (_lsn: string, msg: WalMessage) => this.enqueue(msg));
     this.service.on('heartbeat', (lsn: string, _at: number, reply: boolean) => o.onKeepalive(lsn, reply));
-    // A handler's error is reported here (the library would go on with the next message): stop at once.
     this.service.on('error', (err: Error) => this.failed?.(err));
+  }
+
+  private enqueue(msg: WalMessage): void {
+    if (this.stopped) return;
+    this.queue.push(msg);
+    this.queuedBytes += msg.bytes;
+    if (!this.paused && this.queuedBytes > PAUSE_ABOVE_BYTES) this.socket(false);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.head < this.queue.length && !this.stopped) {
+        const msg = this.queue[this.head++];
+        this.queuedBytes -= msg.bytes;
+        if (this.paused && this.queuedBytes < RESUME_BELOW_BYTES) this.socket(true);
+        await this.o.onMessage(msg);
+        if (this.head > 4096) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+      }
+    } catch (err) {
+      this.failed?.(err as Error);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  // The library's own flow control pauses the same socket; it keeps no handle of its own to it.
+  private socket(flowing: boolean): void {
+    const stream = (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection?.stream;
+    this.paused = !flowing;
+    if (flowing) stream?.resume();
+    else stream?.pause();
   }
 
   /** Streams until `stop()` (resolves) or an error (rejects). */
@@ -71,7 +118,7 @@ export class WalReader {
 
   /** Messages waiting to be handed over: none means the handler has seen everything received so far. */
   get backlog(): number {
-    return (this.service as unknown as { _messageQueue: unknown[] })._messageQueue.length;
+    return this.queue.length - this.head;
   }
 
   /**
@@ -83,6 +130,7 @@ export class WalReader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.failed = null;
     await this.service.stop();
   }
