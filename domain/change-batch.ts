@@ -25,7 +25,9 @@ export type ApplyStep =
 type Final = { op: 'delete'; key: RowValues } | { op: 'upsert'; upsert: Upsert };
 
 const keyOf = (row: RowValues, keyColumns: string[]): RowValues => Object.fromEntries(keyColumns.map((c) => [c, row[c]]));
-const keyText = (row: RowValues, keyColumns: string[]) => JSON.stringify(keyColumns.map((c) => row[c] ?? null));
+// Map keys: a single-column key's text itself (key values are never NULL), else the values as JSON.
+const keyText = (row: RowValues, keyColumns: string[]): string =>
+  keyColumns.length === 1 ? (row[keyColumns[0]] as string) : JSON.stringify(keyColumns.map((c) => row[c] ?? null));
 const isWhole = (row: RowValues) => Object.values(row).every((v) => v !== undefined);
 
 /** The steps that leave a target in the state the changes, applied one by one in order, would. */
@@ -66,7 +68,7 @@ export function reduceChanges(changes: Iterable<Change>, keyColumnsOf: (table: s
     const before = finals.get(oldText);
     let upsert: Upsert;
     if (isWhole(change.row)) {
-      upsert = { row: { ...change.row } };
+      upsert = { row: change.row };
     } else if (before?.op === 'upsert') {
       // The unchanged columns are those of the row as the batch left it.
       const row = { ...change.row };

@@ -65,14 +65,17 @@ export class ChangeStream {
     return this.txn === null && this.batch.end === null && !this.applier.open && (this.reader?.backlog ?? 0) === 0;
   }
 
-  /** Hands one message over; close() waits for it (see there). */
-  onMessage(msg: WalMessage): Promise<void> {
+  /**
+   * Hands one message over; a promise only when it has to wait (an apply, a commit, a relation to check), so the
+   * many messages that are only noted cost no promise each. close() waits for the one in progress (see there).
+   */
+  onMessage(msg: WalMessage): Promise<void> | undefined {
     const handled = this.handle(msg);
-    this.handling = handled.catch(() => undefined);
+    if (handled) this.handling = handled.catch(() => undefined);
     return handled;
   }
 
-  private async handle(msg: WalMessage): Promise<void> {
+  private handle(msg: WalMessage): Promise<void> | undefined {
     switch (msg.tag) {
       case 'begin':
         // Transactions whose commit lies before the watermark were applied before a restart of the stream.
@@ -92,16 +95,14 @@ export class ChangeStream {
         this.batch.bytes += msg.bytes;
         this.batch.newestDataMs = this.txn!.commitMs;
         this.oldestWaitingDataMs ??= this.txn!.commitMs;
-        if (this.pending.length >= CHANGES_PER_PIECE) await this.applyPending();
-        return;
+        return this.pending.length >= CHANGES_PER_PIECE ? this.applyPending() : undefined;
       case 'commit': {
         const txn = this.txn;
         this.txn = null;
         if (!txn || txn.skip) return;
         this.batch.end = { lsn: msg.commitEndLsn!, commitMs: txn.commitMs };
         const due = this.batch.changes >= this.batchSize || (this.reader?.backlog ?? 0) === 0 || Date.now() - this.batch.startedAt >= MAX_BATCH_MS;
-        if (due) await this.commitBatch();
-        return;
+        return due ? this.commitBatch() : undefined;
       }
       default:
         return; // heartbeat messages, origins, types: their transaction's commit is what counts

@@ -101,7 +101,7 @@ test('a snapshot under a concurrent writer, then the stream: the target equals t
 // A stream that applied and committed transactions but died before acknowledging them (the slot's confirmed
 // position stays behind the target's watermark): the next stream starts from the watermark, so nothing is
 // applied twice and each change counts once.
-test('transactions committed on the target but never acknowledged are not applied again', async () => {
+test('transactions committed on the target but never acknowledged are not applied again; WAL of tables not synced is not held back', async () => {
   await src.query(`CREATE SCHEMA ${inc}; CREATE TABLE ${inc}.events (id int PRIMARY KEY, v text)`);
   const incRequest: SyncRequest = (({ start: _s, ...r }) => r)(syncRequestSchema.parse({ source: 'src', target: 'dst', schema: inc, mode: 'incremental' }));
   const incRef = { jobId: incJob, tenantId: 't', run: 1 };
@@ -128,6 +128,17 @@ test('transactions committed on the target but never acknowledged are not applie
     const w = await dst.query(`SELECT lsn >= $2::pg_lsn AS ok FROM _sluice.sync_watermarks WHERE job_id = $1`, [incJob, end]);
     if (w.rows[0].ok) break;
     await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // Changes only to a table the sync does not copy: nothing for the stream to apply, yet the slot must not hold
+  // their WAL back (keepalives and heartbeat messages acknowledge past them).
+  await src.query(`CREATE TABLE ${inc}.noise (id int, v text)`);
+  await src.query(`INSERT INTO ${inc}.noise SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g`);
+  const after = (await src.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+  for (;;) {
+    const slot = await src.query(`SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1`, [init.slot!.name, after]);
+    if (slot.rows[0].ok) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
   env.cancel();
   await expect(streaming).rejects.toThrow();

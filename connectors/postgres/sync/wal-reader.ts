@@ -35,7 +35,7 @@ export interface WalReaderOptions {
   publication: string;
   /** Where to start: the target's watermark (the server starts at its own confirmed position if that is later). */
   startLsn: string;
-  onMessage(msg: WalMessage): Promise<void> | void;
+  onMessage(msg: WalMessage): Promise<void> | undefined;
   /** The server's keepalive: how far it has sent (`walEnd`) and whether it wants an answer now. */
   onKeepalive(walEnd: string, replyRequested: boolean): void;
 }
@@ -79,7 +79,8 @@ export class WalReader {
         const msg = this.queue[this.head++];
         this.queuedBytes -= msg.bytes;
         if (this.paused && this.queuedBytes < RESUME_BELOW_BYTES) this.socket(true);
-        await this.o.onMessage(msg);
+        const waiting = this.o.onMessage(msg);
+        if (waiting) await waiting;
         if (this.head > 4096) {
           this.queue.splice(0, this.head);
           this.head = 0;
