@@ -84,8 +84,9 @@ function watchWatermark(jobId: string) {
   return { seen, stop: async () => { on = false; await done; } };
 }
 
-const terminate = (where: string) =>
-  src.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE ${where}`).then((r) => r.rows[0].n as number);
+// Only this sync's sessions: other test files share the cluster and must not lose theirs.
+const terminate = (where: string, value: string) =>
+  src.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE ${where}`, [value]).then((r) => r.rows[0].n as number);
 
 test('SIGKILLs during the snapshot and the stream, killed walsenders and readers, a Temporal restart: target == source', async () => {
   let worker = startWorker();
@@ -98,6 +99,7 @@ test('SIGKILLs during the snapshot and the stream, killed walsenders and readers
   const writer = startWriter(src, schema, ROWS);
   let watch: ReturnType<typeof watchWatermark> | null = null;
   const phases: string[] = [];
+  const killed = { readers: 0, walsenders: 0 };
 
   // Ten kills (four during the snapshot, six while streaming), each once the sync has moved on since the one before (a range copied, the watermark advanced)
   // and at a staggered moment after; each followed by a new worker. The source's own sessions are cut too.
@@ -117,8 +119,8 @@ test('SIGKILLs during the snapshot and the stream, killed walsenders and readers
       await sleep(100);
     }
     await sleep((round * 397) % 900);
-    if (round === 1) await terminate(`backend_type = 'client backend' AND query LIKE 'COPY (SELECT%' AND datname = 'source'`);
-    if (round % 3 === 2) await terminate(`backend_type = 'walsender' AND application_name LIKE 'sluice-stream-%'`);
+    if (round === 1) killed.readers += await terminate(`backend_type = 'client backend' AND query LIKE 'COPY (SELECT%' AND position($1 IN query) > 0`, `"${schema}"`);
+    if (round % 3 === 2) killed.walsenders += await terminate(`backend_type = 'walsender' AND application_name = $1`, `sluice-stream-sluice_${id}`);
     await kill(worker);
     worker = startWorker();
   }
@@ -149,6 +151,7 @@ test('SIGKILLs during the snapshot and the stream, killed walsenders and readers
   expect(sync.state).toBe('Running');
   expect(phases).toContain('snapshot');
   expect(phases).toContain('streaming');
+  expect(killed.walsenders).toBeGreaterThan(0);
   for (const [table, key] of SYNC_TABLES) {
     expect(dumpTable(stackInfo().targetUrl, schema, table, key) === dumpTable(stackInfo().sourceUrl, schema, table, key)).toBe(true);
   }
