@@ -82,6 +82,9 @@ export class ReadSession {
   async copy(sql: BoundSql): Promise<{ stream: Readable; rowCount: () => number }> {
     await this.bind(sql.values);
     const stream = this.client.query(copyTo(sql.text));
+    // Closing the session mid-COPY (a cancelled activity) fails the COPY a tick later, when its reader may
+    // have stopped listening: the stream must never emit an error that nobody hears.
+    stream.on('error', this.onError);
     return { stream, rowCount: () => stream.rowCount };
   }
 

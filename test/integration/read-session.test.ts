@@ -25,3 +25,25 @@ test('a session whose connection is killed while idle records the error and rele
     await pool.end();
   }
 });
+
+test('a session closed mid-COPY after its reader has let go of the stream (a cancelled activity) does not crash the process', async () => {
+  const pool = new Pool({ connectionString: stackInfo().sourceUrl, max: 1, application_name: 'sluice-cancelled' });
+  try {
+    const session = await ReadSession.open(pool, { timeZone: 'UTC', statementTimeoutMs: 0 });
+    const { stream } = await session.copy({ text: "COPY (SELECT repeat('x', 10000), pg_sleep(0.01) FROM generate_series(1, 100000)) TO STDOUT", values: [] });
+    const reader = () => undefined;
+    stream.on('error', reader);
+    await new Promise((resolve) => stream.once('data', resolve));
+    // What a pipeline does once it has failed: it stops listening, then the abort closes the session.
+    stream.off('error', reader);
+    stream.destroy();
+    session.close(new Error('cancelled'));
+    // The destroyed connection fails its COPY on a later tick: that failure must have somewhere to go.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const next = await ReadSession.open(pool, { timeZone: 'UTC', statementTimeoutMs: 0 });
+    expect((await next.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    await next.commit();
+  } finally {
+    await pool.end();
+  }
+});
