@@ -20,7 +20,6 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
@@ -41,7 +40,7 @@ import { SLOT_GRANTED_SIGNAL } from '../domain/job-queue';
 import type { PlannedExtraction } from '../domain/plan';
 import { isEnded, transition, type ExtractionState, type JobAction, type JobEvent } from '../domain/lifecycle';
 import { activeMsAt, addSample } from '../domain/progress';
-import { ACTION_NOT_ALLOWED } from './action-refusal';
+import { registerActions, signalsFor, updatesFor } from './action-handlers';
 import { failedAttemptOf, jobErrorOf } from './failures';
 import { expiryWorkflowId, fileExpiryWorkflow } from './file-expiry';
 import { JOB_STATE_ATTRIBUTE } from './search-attributes';
@@ -49,12 +48,9 @@ import { JOB_STATE_ATTRIBUTE } from './search-attributes';
 export const EXTRACTION_ACTIONS = ['pause', 'resume', 'restart', 'cancel', 'delete'] as const satisfies readonly JobAction[];
 export type ExtractionAction = (typeof EXTRACTION_ACTIONS)[number];
 /** Signals for the actions an active job takes (what the Web UI and `temporal workflow signal` send). */
-export const actionSignals = Object.fromEntries(EXTRACTION_ACTIONS.map((a) => [a, defineSignal(a)])) as Record<ExtractionAction, ReturnType<typeof defineSignal>>;
+export const actionSignals = signalsFor(EXTRACTION_ACTIONS);
 /** Updates for every action (the API): validated against the lifecycle, answered with the job's next state. */
-export const actionUpdates = Object.fromEntries(EXTRACTION_ACTIONS.map((a) => [a, defineUpdate<ExtractionSnapshot>(a)])) as Record<
-  ExtractionAction,
-  ReturnType<typeof defineUpdate<ExtractionSnapshot>>
->;
+export const actionUpdates = updatesFor<ExtractionAction, ExtractionSnapshot>(EXTRACTION_ACTIONS);
 export const progressQuery = defineQuery<ExtractionSnapshot>('progress');
 export const slotGrantedSignal = defineSignal(SLOT_GRANTED_SIGNAL);
 export { ACTION_NOT_ALLOWED } from './action-refusal';
@@ -101,32 +97,16 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
   let slotSignals = 0;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= options.historyEventsLimit;
 
-  const accept = (action: ExtractionAction): void => {
-    const t = transition('extraction', snap.state, action);
-    if (!t.ok || deleted) return;
-    pending = action;
-    if (t.interrupts) work?.cancel();
-  };
   setHandler(progressQuery, () => snap);
   setHandler(slotGrantedSignal, () => void slotSignals++);
-  for (const action of EXTRACTION_ACTIONS) {
-    setHandler(actionSignals[action], () => accept(action));
-    setHandler(actionUpdates[action], async () => {
-      const from = snap.state;
-      const before = rests;
-      accept(action);
-      // Answer with the state the job comes to rest in: a resumed job is Running when a slot is free at once,
-      // Queued when it waits for one; a job may also fail meanwhile.
-      await condition(() => rests > before && (snap.state !== from || deleted));
-      return snap;
-    }, {
-      validator: () => {
-        if (deleted) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: 'the job was deleted', details: [{ state: snap.state, allowed: [] }] });
-        const t = transition('extraction', snap.state, action);
-        if (!t.ok) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: `${action} is not allowed while the job is ${t.state}`, details: [{ state: t.state, allowed: t.allowed }] });
-      },
-    });
-  }
+  registerActions({
+    kind: 'extraction', noun: 'the job', actions: EXTRACTION_ACTIONS, signals: actionSignals, updates: actionUpdates,
+    snap: () => snap, deleted: () => deleted, rests: () => rests,
+    accepted: (action, interrupts) => {
+      pending = action;
+      if (interrupts) work?.cancel();
+    },
+  });
 
   async function enter(state: ExtractionState): Promise<void> {
     const from = snap.state;

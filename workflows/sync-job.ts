@@ -15,8 +15,6 @@ import {
   condition,
   continueAsNew,
   defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -29,19 +27,16 @@ import type { SyncActivities } from '../activities/sync';
 import type { SyncStatusActivities } from '../activities/sync/status';
 import { isEnded, transition, type JobAction, type JobEvent, type SyncState } from '../domain/lifecycle';
 import { copiedTotals, copies, newSyncJob, newSyncRun, streams, type SyncInput, type SyncSnapshot, type TableCopy } from '../domain/sync-job';
-import { ACTION_NOT_ALLOWED } from './action-refusal';
+import { registerActions, signalsFor, updatesFor } from './action-handlers';
 import { jobErrorOf } from './failures';
 import { JOB_STATE_ATTRIBUTE } from './search-attributes';
 
 export const SYNC_ACTIONS = ['start', 'pause', 'resume', 'restart', 'delete'] as const satisfies readonly JobAction[];
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
 /** Signals for every action (what the Web UI and `temporal workflow signal` send). */
-export const syncActionSignals = Object.fromEntries(SYNC_ACTIONS.map((a) => [a, defineSignal(a)])) as Record<SyncAction, ReturnType<typeof defineSignal>>;
+export const syncActionSignals = signalsFor(SYNC_ACTIONS);
 /** Updates for every action (the API): validated against the lifecycle, answered with the state the sync comes to rest in. */
-export const syncActionUpdates = Object.fromEntries(SYNC_ACTIONS.map((a) => [a, defineUpdate<SyncSnapshot>(a)])) as Record<
-  SyncAction,
-  ReturnType<typeof defineUpdate<SyncSnapshot>>
->;
+export const syncActionUpdates = updatesFor<SyncAction, SyncSnapshot>(SYNC_ACTIONS);
 export const syncStatusQuery = defineQuery<SyncSnapshot>('status');
 
 const REOPENED_WAIT = '30 seconds';
@@ -69,29 +64,15 @@ export async function syncJob(input: SyncInput): Promise<SyncSnapshot> {
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= options.historyEventsLimit;
   const ref = () => ({ jobId, tenantId, run: snap.run });
 
-  const accept = (action: SyncAction): void => {
-    const t = transition('sync', snap.state, action);
-    if (!t.ok || deleted) return;
-    pending = action;
-    if (t.interrupts) work?.cancel();
-  };
   setHandler(syncStatusQuery, () => snap);
-  for (const action of SYNC_ACTIONS) {
-    setHandler(syncActionSignals[action], () => accept(action));
-    setHandler(syncActionUpdates[action], async () => {
-      const from = snap.state;
-      const before = rests;
-      accept(action);
-      await condition(() => rests > before && (snap.state !== from || deleted));
-      return snap;
-    }, {
-      validator: () => {
-        if (deleted) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: 'the sync was deleted', details: [{ state: snap.state, allowed: [] }] });
-        const t = transition('sync', snap.state, action);
-        if (!t.ok) throw ApplicationFailure.create({ type: ACTION_NOT_ALLOWED, message: `${action} is not allowed while the sync is ${t.state}`, details: [{ state: t.state, allowed: t.allowed }] });
-      },
-    });
-  }
+  registerActions({
+    kind: 'sync', noun: 'the sync', actions: SYNC_ACTIONS, signals: syncActionSignals, updates: syncActionUpdates,
+    snap: () => snap, deleted: () => deleted, rests: () => rests,
+    accepted: (action, interrupts) => {
+      pending = action;
+      if (interrupts) work?.cancel();
+    },
+  });
 
   async function record(): Promise<void> {
     setCurrentDetails(details(snap));
