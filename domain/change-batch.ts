@@ -28,7 +28,10 @@ const keyOf = (row: RowValues, keyColumns: string[]): RowValues => Object.fromEn
 // Map keys: a single-column key's text itself (key values are never NULL), else the values as JSON.
 const keyText = (row: RowValues, keyColumns: string[]): string =>
   keyColumns.length === 1 ? (row[keyColumns[0]] as string) : JSON.stringify(keyColumns.map((c) => row[c] ?? null));
-const isWhole = (row: RowValues) => Object.values(row).every((v) => v !== undefined);
+const isWhole = (row: RowValues) => {
+  for (const c in row) if (row[c] === undefined) return false;
+  return true;
+};
 
 /** The steps that leave a target in the state the changes, applied one by one in order, would. */
 export function reduceChanges(changes: Iterable<Change>, keyColumnsOf: (table: string) => string[]): ApplyStep[] {

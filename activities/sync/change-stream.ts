@@ -2,6 +2,7 @@
 // transaction (a big source transaction in pieces, still one target transaction), committed with the watermark
 // and only then acknowledged to the source. Keeps what the six metrics need.
 import type { Pool } from 'pg';
+import type { Pgoutput } from 'pg-logical-replication';
 import { Applier } from '../../connectors/postgres/sync/applier';
 import { SyncSetupError } from '../../connectors/postgres/sync/source-setup';
 import type { ColumnShape } from '../../connectors/postgres/sync/table-shape';
@@ -188,17 +189,25 @@ export class ChangeStream {
 
 const text = (row: Record<string, unknown> | null): RowValues => (row ?? {}) as RowValues;
 
+// "schema.name" of a relation, made once per Relation message rather than once per change.
+const tableNames = new WeakMap<Pgoutput.MessageRelation, string>();
+function tableOf(rel: Pgoutput.MessageRelation): string {
+  let name = tableNames.get(rel);
+  if (name === undefined) tableNames.set(rel, (name = `${rel.schema}.${rel.name}`));
+  return name;
+}
+
 function toChange(msg: Msg<'insert'> | Msg<'update'> | Msg<'delete'> | Msg<'truncate'>): Change {
   switch (msg.tag) {
     case 'truncate':
-      return { kind: 'truncate', tables: msg.relations.map((r) => `${r.schema}.${r.name}`) };
+      return { kind: 'truncate', tables: msg.relations.map(tableOf) };
     case 'insert':
-      return { kind: 'insert', table: `${msg.relation.schema}.${msg.relation.name}`, row: text(msg.new) };
+      return { kind: 'insert', table: tableOf(msg.relation), row: text(msg.new) };
     case 'update': {
       const old = msg.key ?? msg.old;
-      return { kind: 'update', table: `${msg.relation.schema}.${msg.relation.name}`, row: text(msg.new), ...(old ? { oldKey: text(old) } : {}) };
+      return old ? { kind: 'update', table: tableOf(msg.relation), row: text(msg.new), oldKey: text(old) } : { kind: 'update', table: tableOf(msg.relation), row: text(msg.new) };
     }
     case 'delete':
-      return { kind: 'delete', table: `${msg.relation.schema}.${msg.relation.name}`, oldKey: text(msg.key ?? msg.old) };
+      return { kind: 'delete', table: tableOf(msg.relation), oldKey: text(msg.key ?? msg.old) };
   }
 }

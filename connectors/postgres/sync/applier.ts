@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { reduceChanges, type Change, type RowValues, type Upsert } from '../../../domain/change-batch';
 import { quoteTable, type ColumnShape, type TableShape } from './table-shape';
 import { readWatermark, WATERMARKS, type Watermark } from './target-setup';
-import { deleteKeysSql, rowsByKeySql, upsertRowsSql } from './upsert-sql';
+import { deleteKeysSql, rowsByKeySql, textArray, upsertRowsSql } from './upsert-sql';
 
 const ROWS_PER_STATEMENT = 5000;
 
@@ -55,12 +55,12 @@ export class Applier {
       const upserts = await this.fill(shape, step.upserts);
       for (let i = 0; i < step.deletes.length; i += ROWS_PER_STATEMENT) {
         const keys = step.deletes.slice(i, i + ROWS_PER_STATEMENT);
-        await c.query(deleteKeysSql(c, shape), shape.key.map((k) => keys.map((key) => key[k] ?? null)));
+        await c.query(deleteKeysSql(c, shape), shape.key.map((k) => textArray(keys, k)));
       }
       for (const [columns, rows] of byColumns(upserts)) {
         for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
           const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-          await c.query(upsertRowsSql(c, shape, columns), columns.map((col) => part.map((r) => r[col] ?? null)));
+          await c.query(upsertRowsSql(c, shape, columns), columns.map((col) => textArray(part, col)));
         }
       }
     }
@@ -176,13 +176,23 @@ async function rowsByKey(c: PoolClient, shape: TableShape, keys: RowValues[]): P
 
 // Rows with the same columns go in one statement (a row whose relation lacked a column leaves it alone).
 function byColumns(rows: RowValues[]): Map<string[], RowValues[]> {
-  const groups = new Map<string, { columns: string[]; rows: RowValues[] }>();
+  const groups: { columns: string[]; rows: RowValues[] }[] = [];
+  // Rows of one relation have the same columns in the same order, unless a column was added within the batch:
+  // compare with the group of the row before rather than list each row's columns.
+  let last: { columns: string[]; rows: RowValues[] } | undefined;
   for (const row of rows) {
-    const columns = Object.keys(row);
-    const id = columns.join('\u0000');
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { columns, rows: [] }));
-    g.rows.push(row);
+    if (!last || !hasColumns(row, last.columns)) {
+      last = groups.find((g) => hasColumns(row, g.columns));
+      if (!last) groups.push((last = { columns: Object.keys(row), rows: [] }));
+    }
+    last.rows.push(row);
   }
-  return new Map([...groups.values()].map((g) => [g.columns, g.rows]));
+  return new Map(groups.map((g) => [g.columns, g.rows]));
+}
+
+/** The row's columns are `columns`, in that order (another order makes a group of its own: still correct). */
+function hasColumns(row: RowValues, columns: string[]): boolean {
+  let n = 0;
+  for (const c in row) if (columns[n++] !== c) return false;
+  return n === columns.length;
 }

@@ -4,16 +4,20 @@
 // groups the transactions that queued up behind it), up to a bound of buffered bytes; past it the socket is
 // paused, so a slow apply holds the stream back instead of filling memory.
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { decodeRowMessage, isRowMessage } from './pgoutput-rows';
 
 export type WalMessage = Pgoutput.Message & { bytes: number };
 
 // The library decodes values with node-pg's type parsers (Dates lose microseconds, numerics become floats);
-// the apply needs the text PostgreSQL sent. Relation messages come before the rows that use them, and
-// parsing is synchronous and in order, so swapping a relation's parsers as it is parsed covers its rows.
+// the apply needs the text PostgreSQL sent. Row messages are decoded by Sluice (pgoutput-rows.ts), against the
+// relations the library's Relation messages describe; those come before the rows that use them.
 class TextPgoutputPlugin extends PgoutputPlugin {
+  private readonly relations = new Map<number, Pgoutput.MessageRelation>();
+  private readonly relationOf = (oid: number) => this.relations.get(oid);
+
   override parse(buffer: Buffer): WalMessage {
-    const msg = super.parse(buffer) as WalMessage;
-    if (msg.tag === 'relation') for (const col of msg.columns) col.parser = (raw: unknown) => raw;
+    const msg = (isRowMessage(buffer) ? decodeRowMessage(buffer, this.relationOf) : super.parse(buffer)) as WalMessage;
+    if (msg.tag === 'relation') this.relations.set(msg.relationOid, msg);
     msg.bytes = buffer.length;
     return msg;
   }
