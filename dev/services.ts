@@ -219,8 +219,9 @@ export interface PostgresService extends Service {
   url(database?: string): string;
 }
 
+/** `settings` override the defaults below (a test may want wal_level=replica, or a single replication slot). */
 export async function startPostgres(bins: Binaries, dataDir: string, port: number, log: (l: string) => void = () => undefined,
-  abort?: AbortSignal): Promise<PostgresService> {
+  abort?: AbortSignal, settings: Record<string, string> = {}): Promise<PostgresService> {
   const user = postgresUser();
   const dir = placePostgres(dataDir, user, log);
   const pgdata = join(dir, 'pgdata');
@@ -232,7 +233,8 @@ export async function startPostgres(bins: Binaries, dataDir: string, port: numbe
   }
   if (!(await portIsFree(port))) throw new StartError(`PostgreSQL did not start: port ${port} is in use`);
   const args = ['-D', pgdata, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'wal_level=logical',
-    '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20', '-c', 'max_connections=200', '-c', 'fsync=off'];
+    '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20', '-c', 'max_connections=200', '-c', 'fsync=off',
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const logFile = join(dataDir, 'postgres.log'); // opened by us: PostgreSQL writes to the descriptor
   // Stopped with a smart shutdown first (SIGTERM: it waits for the sessions still closing, which then end
   // quietly), a fast one (SIGINT) if sessions are left after 3 s.

@@ -9,7 +9,8 @@ import { createSyncActivities, type SyncActivities } from '../../activities/sync
 import type { Initialized } from '../../activities/sync/initialize';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { readShapes, type TableShape } from '../../connectors/postgres/sync/table-shape';
-import { readWatermark } from '../../connectors/postgres/sync/target-setup';
+import { Applier, StaleStreamError } from '../../connectors/postgres/sync/applier';
+import { readWatermark, resetWatermark } from '../../connectors/postgres/sync/target-setup';
 import { compareLsn, WalReader } from '../../connectors/postgres/sync/wal-reader';
 import { ChangeStream } from '../../activities/sync/change-stream';
 import { syncRequestSchema, type SyncRequest } from '../../domain/sync-request';
@@ -144,6 +145,30 @@ test('transactions committed on the target but never acknowledged are not applie
   await expect(streaming).rejects.toThrow();
   expect(Number((await watermark()).records)).toBe(40);
   expect(dump(stackInfo().targetUrl, 'events', 'id', inc)).toEqual(dump(stackInfo().sourceUrl, 'events', 'id', inc));
+});
+
+// A restart gives the target's watermark to the new instance. A stream of the old one still running (a worker
+// that has not heard of the restart yet) waits on the watermark's lock while it applies a batch, and once the
+// new instance owns the row it may write nothing more: its next batch is refused before any change lands.
+test('a stream of an earlier instance writes nothing once a newer instance owns the target', async () => {
+  const target = pools.get(stackInfo().targetUrl);
+  const table = `${inc}.events`;
+  const setup = await target.connect();
+  const shapes = (await readShapes(setup, [table])) as Map<string, TableShape>;
+  const old = new Applier(target, pools.get(stackInfo().sourceUrl), { jobId: incJob, run: 1 }, shapes);
+  const at = await old.begin();
+  await old.apply([{ kind: 'insert', table, row: { id: '1001', v: 'old instance, committed' } }]);
+  // The restart's reset waits for the batch that holds the watermark, then takes it over.
+  const reset = resetWatermark(setup, incJob, 2, at.lsn);
+  await old.commit({ lsn: at.lsn, commitTime: new Date(), records: at.records + 1, bytes: at.bytes });
+  await reset;
+  expect((await readWatermark(setup, incJob))?.run).toBe(2);
+
+  await expect(old.begin()).rejects.toBeInstanceOf(StaleStreamError);
+  old.release();
+  setup.release();
+  const rows = await dst.query(`SELECT id, v FROM ${inc}.events WHERE id >= 1001 ORDER BY id`);
+  expect(rows.rows).toEqual([{ id: 1001, v: 'old instance, committed' }]);
 });
 
 // Streams until the watermark passes `until`, applying and committing as the activity does, but drops every
