@@ -56,8 +56,8 @@ export async function streamChanges(deps: SyncDeps, input: StreamInput): Promise
       onMessage: (msg) => s.onMessage(msg),
       onKeepalive: (walEnd, reply) => {
         // Nothing received is waiting: everything the server sent up to walEnd is applied (or not ours).
-        if (s.idle && compareLsn(walEnd, s.position.lsn) > 0) void r.acknowledge(walEnd).catch(() => undefined);
-        else if (reply) void r.acknowledge(s.position.lsn).catch(() => undefined);
+        if (s.idle && compareLsn(walEnd, s.position.lsn) > 0) void r.acknowledge(walEnd, reply).catch(() => undefined);
+        else if (reply) void r.acknowledge(s.position.lsn, true).catch(() => undefined);
       },
     });
     reader = r;

@@ -1,9 +1,10 @@
 // Applies reduced changes to the target inside one open transaction, and commits them together with the sync's
 // watermark (design.md §4): after a crash the target holds either a batch and its watermark, or neither.
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { reduceChanges, type Change, type RowValues, type Upsert } from '../../../domain/change-batch';
 import { quoteTable, type ColumnShape, type TableShape } from './table-shape';
-import { readWatermark, WATERMARKS, type Watermark } from './target-setup';
+import { advanceWatermarkSql, lockWatermarkSql, watermarkOf, type Watermark } from './target-setup';
+import { compareLsn } from './wal-reader';
 import { deleteKeysSql, rowsByKeySql, textArray, upsertRowsSql } from './upsert-sql';
 
 const ROWS_PER_STATEMENT = 5000;
@@ -21,6 +22,8 @@ export interface CommitPoint {
 export class Applier {
   private client: PoolClient | null = null;
   private inTransaction = false;
+  /** The watermark as begin() locked it. */
+  private locked: Watermark | null = null;
 
   constructor(
     private readonly target: Pool,
@@ -34,13 +37,18 @@ export class Applier {
     return this.inTransaction;
   }
 
-  /** Opens the target transaction and locks the watermark row (one stream at a time writes the target). */
+  /**
+   * Opens the target transaction and locks the watermark row (one stream at a time writes the target). One
+   * round trip: a busy stream opens many small transactions a second.
+   */
   async begin(): Promise<Watermark> {
     this.client ??= await this.target.connect();
-    await this.client.query('BEGIN');
+    const c = this.client;
     this.inTransaction = true;
-    const w = await readWatermark(this.client, this.job.jobId, true);
+    const [, locked] = (await c.query(`BEGIN; ${lockWatermarkSql(c, this.job.jobId)}`)) as unknown as QueryResult[];
+    const w = watermarkOf(locked.rows[0]);
     if (!w || w.run !== this.job.run) throw new StaleStreamError(`the target's watermark belongs to instance ${w?.run ?? 'none'}, not ${this.job.run}`);
+    this.locked = w;
     return w;
   }
 
@@ -82,31 +90,33 @@ export class Applier {
     shape.columns.push(...columns.map((col) => ({ ...col, notNull: false })));
   }
 
-  /** Commits the applied changes with the watermark; never moves the watermark back. */
+  /**
+   * Commits the applied changes with the watermark; never moves the watermark back. The row has been locked since
+   * begin(), so what it held then is what it holds now: the check needs no statement of its own, and the update
+   * and the commit go in one round trip.
+   */
   async commit(point: CommitPoint): Promise<void> {
     const c = this.inOpenTransaction();
-    const res = await c.query(
-      `UPDATE ${WATERMARKS} SET lsn = $3::pg_lsn, commit_time = $4, records = $5, bytes = $6, updated_at = clock_timestamp()
-        WHERE job_id = $1 AND run = $2 AND lsn <= $3::pg_lsn`,
-      [this.job.jobId, this.job.run, point.lsn, point.commitTime, point.records, point.bytes],
-    );
-    if (res.rowCount !== 1) {
+    if (!this.locked || compareLsn(this.locked.lsn, point.lsn) > 0) {
       await this.rollback();
       throw new StaleStreamError(`the target's watermark is past ${point.lsn}`);
     }
-    await c.query('COMMIT');
+    await c.query(`${advanceWatermarkSql(c, this.job, point)}; COMMIT`);
     this.inTransaction = false;
+    this.locked = null;
   }
 
   async rollback(): Promise<void> {
     if (!this.inTransaction) return;
     this.inTransaction = false;
+    this.locked = null;
     await this.client?.query('ROLLBACK').catch(() => undefined);
   }
 
   /** Ends the target session; a broken one is discarded rather than returned to the pool. */
   release(err?: Error): void {
     this.inTransaction = false;
+    this.locked = null;
     this.client?.release(err);
     this.client = null;
   }

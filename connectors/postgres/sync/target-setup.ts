@@ -60,13 +60,38 @@ export interface Watermark {
   bytes: number;
 }
 
-export async function readWatermark(c: ClientBase, jobId: string, lock = false): Promise<Watermark | null> {
-  const res = await c.query<{ run: number; lsn: string; commit_time: Date | null; records: string; bytes: string }>(
-    `SELECT run, lsn::text AS lsn, commit_time, records, bytes FROM ${WATERMARKS} WHERE job_id = $1${lock ? ' FOR UPDATE' : ''}`,
-    [jobId],
-  );
-  const r = res.rows[0];
-  return r ? { run: r.run, lsn: r.lsn, commitTime: r.commit_time, records: Number(r.records), bytes: Number(r.bytes) } : null;
+const WATERMARK_COLUMNS = 'run, lsn::text AS lsn, commit_time, records, bytes';
+export interface WatermarkRow {
+  run: number;
+  lsn: string;
+  commit_time: Date | null;
+  records: string;
+  bytes: string;
+}
+export const watermarkOf = (r: WatermarkRow | undefined): Watermark | null =>
+  r ? { run: r.run, lsn: r.lsn, commitTime: r.commit_time, records: Number(r.records), bytes: Number(r.bytes) } : null;
+
+export async function readWatermark(c: ClientBase, jobId: string): Promise<Watermark | null> {
+  const res = await c.query<WatermarkRow>(`SELECT ${WATERMARK_COLUMNS} FROM ${WATERMARKS} WHERE job_id = $1`, [jobId]);
+  return watermarkOf(res.rows[0]);
+}
+
+// The apply sends these with BEGIN and with COMMIT, one simple query each (a round trip less per batch), so their
+// values are literals: Sluice's own (the job's id, an LSN the server sent, counts), checked and quoted all the same.
+const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
+const integer = (n: number) => {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+};
+
+export const lockWatermarkSql = (c: ClientBase, jobId: string) =>
+  `SELECT ${WATERMARK_COLUMNS} FROM ${WATERMARKS} WHERE job_id = ${c.escapeLiteral(jobId)} FOR UPDATE`;
+
+export function advanceWatermarkSql(c: ClientBase, job: { jobId: string; run: number }, to: { lsn: string; commitTime: Date; records: number; bytes: number }): string {
+  if (!LSN.test(to.lsn)) throw new Error(`not an LSN: ${to.lsn}`);
+  return `UPDATE ${WATERMARKS} SET lsn = ${c.escapeLiteral(to.lsn)}::pg_lsn, commit_time = ${c.escapeLiteral(to.commitTime.toISOString())}::timestamptz,
+            records = ${integer(to.records)}, bytes = ${integer(to.bytes)}, updated_at = clock_timestamp()
+          WHERE job_id = ${c.escapeLiteral(job.jobId)} AND run = ${integer(job.run)}`;
 }
 
 export async function dropWatermark(c: ClientBase, jobId: string): Promise<void> {

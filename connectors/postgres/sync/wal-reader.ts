@@ -47,6 +47,8 @@ export interface WalReaderOptions {
 // Buffered messages, in bytes of pgoutput: the socket pauses above the first and resumes below the second.
 const PAUSE_ABOVE_BYTES = 16 << 20;
 const RESUME_BELOW_BYTES = 4 << 20;
+// Acknowledgements not asked for by the server are sent at most this often.
+const ACK_EVERY_MS = 200;
 
 export class WalReader {
   private readonly service: LogicalReplicationService;
@@ -57,6 +59,9 @@ export class WalReader {
   private draining = false;
   private paused = false;
   private stopped = false;
+  private ackWanted: string | null = null;
+  private ackSentAt = 0;
+  private ackTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: WalReaderOptions) {
     this.service = new LogicalReplicationService(
@@ -128,13 +133,31 @@ export class WalReader {
 
   /**
    * Tells the server everything before `lsn` is flushed (its confirmed position becomes `lsn`: transactions
-   * committing from there on are sent again after a reconnect). The library reports `lsn + 1`; hence the − 1.
+   * committing from there on are sent again after a reconnect). At once when `now` (a keepalive asks for an
+   * answer), else at most every ACK_EVERY_MS with the furthest position asked for: a busy stream commits many
+   * small batches a second, each a write to the socket, and the slot lagging the watermark by a moment costs
+   * nothing (the watermark decides what is applied). The library reports `lsn + 1`; hence the − 1.
    */
-  async acknowledge(lsn: string): Promise<void> {
+  acknowledge(lsn: string, now = false): Promise<void> {
+    if (!this.ackWanted || compareLsn(lsn, this.ackWanted) > 0) this.ackWanted = lsn;
+    const wait = this.ackSentAt + ACK_EVERY_MS - Date.now();
+    if (now || wait <= 0) return this.sendAck();
+    this.ackTimer ??= setTimeout(() => void this.sendAck().catch(() => undefined), wait);
+    return Promise.resolve();
+  }
+
+  private async sendAck(): Promise<void> {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    const lsn = this.ackWanted;
+    if (!lsn) return;
+    this.ackWanted = null;
+    this.ackSentAt = Date.now();
     await this.service.acknowledge(lsnText(lsnValue(lsn) - 1n));
   }
 
   async stop(): Promise<void> {
+    await this.sendAck().catch(() => undefined); // what was committed, told before the connection goes
     this.stopped = true;
     this.failed = null;
     await this.service.stop();
