@@ -12,12 +12,16 @@ import type { TenantStore } from '../store/tenants';
 export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & {
   tenants: TenantStore;
   log: { error(obj: unknown, msg: string): void };
+  /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
+  prometheus: { timeRequests: express.RequestHandler; endpoint: express.RequestHandler };
 };
 
 export function createApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(d.prometheus.timeRequests);
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
+  app.get('/metrics', d.prometheus.endpoint);
   app.use('/v1', requireApiKey(d.tenants));
   app.post('/v1/extractions', requireJsonBody);
   app.post('/v1/connections', requireJsonBody);

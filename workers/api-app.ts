@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
+import { apiMetrics } from '../api/prometheus';
+import { FleetStats } from '../store/fleet-stats';
 import { InlineCapacity } from '../api/inline/capacity';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
@@ -19,7 +21,9 @@ export function createApiApp(rt: Runtime, temporal: Client) {
   const c = rt.config;
   // A connection per inline answer in progress, and a few for checking requests.
   const pools = new SourcePools(c.SLUICE_INLINE_MAX_CONCURRENT + 3);
+  const prometheus = apiMetrics(new FleetStats(rt.db));
   const app = createApp({
+    prometheus: { timeRequests: prometheus.timeRequests, endpoint: prometheus.endpoint(c.SLUICE_METRICS_TOKEN) },
     jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, connections: rt.connections, progress: rt.partProgress, pools,
     control: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c) },
     s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,

@@ -32,6 +32,9 @@ export const configSchema = z.object({
   SLUICE_S3_FORCE_PATH_STYLE: bool.default(true).describe('path-style bucket addressing (needed by MinIO)'),
   SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
   SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
+  SLUICE_METRICS_TOKEN: z.string().min(16).optional().describe('bearer token GET /metrics asks for (API and worker); unset: /metrics is open to whoever reaches the port'),
+  SLUICE_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1').describe("address the worker's /metrics listens on"),
+  SLUICE_WORKER_METRICS_PORT: int(0, 65535).default(9465).describe("port of the worker's /metrics (Prometheus); 0: not served"),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),

@@ -11,14 +11,16 @@ import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
 import { startMetricsPruner } from './metrics-pruner';
+import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
-// The worker for extraction and sync workflows and their activities, the sweeper of abandoned job slots and the
-// pruner of old sync metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
+// The worker for extraction and sync workflows and their activities, the sweeper of abandoned job slots, the
+// pruner of old sync metrics and its Prometheus /metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
   const temporal = new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
   const wake = wakeGranted(temporal);
+  const metrics = createWorkerMetrics();
   const worker = await Worker.create({
     connection,
     namespace: c.TEMPORAL_NAMESPACE,
@@ -31,10 +33,17 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
         gzipLevel: c.SLUICE_GZIP_LEVEL, parquetRowGroupRows: c.SLUICE_PARQUET_ROW_GROUP_ROWS,
         statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: c.SLUICE_LOCK_TIMEOUT_MS, meter: new ResourceMeter(),
       }),
-      ...createStatusActivities(rt.jobs, temporal),
+      ...createStatusActivities(rt.jobs, temporal, (snapshot) => metrics.jobRecorded(snapshot)),
       ...createSlotActivities(rt.slots, wake),
       ...createSyncActivities({
-        pools, connectionUrl: (t, n, role) => rt.connections.url(t, n, role), metrics: rt.syncMetrics,
+        pools, connectionUrl: (t, n, role) => rt.connections.url(t, n, role),
+        metrics: {
+          record: async (sample) => {
+            await rt.syncMetrics.record(sample);
+            metrics.syncSampled(sample);
+          },
+          latest: (jobId) => rt.syncMetrics.latest(jobId),
+        },
         metricsIntervalMs: c.SLUICE_SYNC_METRICS_SECONDS * 1000, log: rt.log,
       }),
       ...createSyncStatusActivities(rt.syncs),
@@ -49,12 +58,20 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
   const run = async () => {
     const stopSweeper = startSlotSweeper({ slots: rt.slots, jobs: rt.jobs, temporal, wake, intervalSeconds: c.SLUICE_SLOT_SWEEP_SECONDS, log: rt.log });
     const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });
+    // Figures are a help, not a duty: a port in use costs the worker its /metrics, not its work.
+    const stopMetrics = c.SLUICE_WORKER_METRICS_PORT
+      ? await serveWorkerMetrics(metrics.registry, c.SLUICE_WORKER_METRICS_HOST, c.SLUICE_WORKER_METRICS_PORT, c.SLUICE_METRICS_TOKEN).catch((err) => {
+          rt.log.warn({ err }, `worker /metrics not served on ${c.SLUICE_WORKER_METRICS_HOST}:${c.SLUICE_WORKER_METRICS_PORT}`);
+          return null;
+        })
+      : null;
     try {
       await worker.run();
     } finally {
       stopSweeper();
       stopPruner();
+      await stopMetrics?.();
     }
   };
-  return { worker, pools, run };
+  return { worker, pools, run, metrics };
 }

@@ -2,10 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { ExtractionSnapshot } from '../../domain/extraction-job';
 import type { JobStore } from '../../store/jobs';
 
-// The job's status in Sluice's database follows every transition of its workflow (run as local activities).
-export const createStatusActivities = (jobs: JobStore, temporal: Client) => ({
+// The job's status in Sluice's database follows every transition of its workflow (run as local activities);
+// `recorded` hears of each snapshot once it is stored (the worker's metrics).
+export const createStatusActivities = (jobs: JobStore, temporal: Client, recorded: (snapshot: ExtractionSnapshot) => void = () => undefined) => ({
   async recordSnapshot(snapshot: ExtractionSnapshot): Promise<void> {
     await jobs.recordSnapshot(snapshot);
+    recorded(snapshot);
   },
   /** Removes the job, its runs and its queue place. */
   async deleteJob(job: { tenantId: string; jobId: string }): Promise<void> {

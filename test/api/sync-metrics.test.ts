@@ -2,6 +2,8 @@
 // the apply stalled by a lock on the target table. Behaviour with generous bounds (the machine is shared and
 // slow), not speed: Idle Time stays near the heartbeat interval while nothing happens, Emit Event Time stays low
 // while the sync keeps up, both grow while the apply is stalled and come down after it.
+import { freePort } from '../../dev/services';
+import { promSample } from '../support/prometheus';
 import { uniqueName } from '../support/stack';
 import { getSync, sleep, steadyWriter, streamingSync, syncStack, waitForSync, writerTable, type SyncBody, type SyncStack } from './sync-support';
 
@@ -14,8 +16,11 @@ let t: SyncStack;
 let id: string;
 const table = `public.${uniqueName('measured')}`;
 
+let workerPort: number;
+
 beforeAll(async () => {
-  t = await syncStack({ SLUICE_SYNC_METRICS_SECONDS: '1' });
+  workerPort = await freePort();
+  t = await syncStack({ SLUICE_SYNC_METRICS_SECONDS: '1', SLUICE_WORKER_METRICS_PORT: String(workerPort) });
   await writerTable(t.src, table, 1000);
   id = await streamingSync(t.api, table, { heartbeatIntervalSeconds: HEARTBEAT_S });
 });
@@ -126,4 +131,16 @@ test('GET /v1/syncs/:id/metrics: the six metrics over the window, the stall visi
   expect(points[peak].idleTimeMs).toBeGreaterThan(IDLE_BOUND_MS);
   expect(Math.min(...points.slice(peak + 1).map((p) => p.idleTimeMs))).toBeLessThan(IDLE_BOUND_MS);
   expect(points[points.length - 1].instanceRecords).toBeGreaterThan(points[0].instanceRecords);
+});
+
+test('Prometheus: the API shows the sync\'s Idle Time, Emit Event Time and retained WAL; its worker, the records it applied', async () => {
+  const api = await (await fetch(`${t.api.url}/metrics`)).text();
+  expect(promSample(api, 'sluice_sync_idle_time_seconds', { sync: id, tenant: t.s.tenantId })).toEqual(expect.any(Number));
+  expect(promSample(api, 'sluice_sync_emit_event_time_seconds', { sync: id })).toEqual(expect.any(Number));
+  expect(promSample(api, 'sluice_sync_retained_wal_bytes', { sync: id })).toBeGreaterThanOrEqual(0);
+  expect(promSample(api, 'sluice_jobs', { kind: 'sync', state: 'Running' })).toBeGreaterThanOrEqual(1);
+  // The writer of the tests above ran after this worker's first sample of the instance.
+  const worker = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+  expect(promSample(worker, 'sluice_rows_total', { kind: 'sync' })).toBeGreaterThan(0);
+  expect(promSample(worker, 'sluice_bytes_total', { kind: 'sync' })).toBeGreaterThan(0);
 });

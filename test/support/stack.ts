@@ -32,7 +32,9 @@ export const TEST_SECRET_KEYS = `test=${Buffer.alloc(32, 7).toString('base64')}`
 
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return stackEnv(stackInfo(), {
-    SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), SLUICE_SECRET_KEYS: TEST_SECRET_KEYS, ...extra,
+    SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), SLUICE_SECRET_KEYS: TEST_SECRET_KEYS,
+    SLUICE_WORKER_METRICS_PORT: '0', // many workers share the machine; a test that scrapes one gives it a port
+    ...extra,
   });
 }
 

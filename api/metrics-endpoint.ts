@@ -1,0 +1,20 @@
+// GET /metrics for a registry, behind an optional bearer token (the figures cover every tenant).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type express from 'express';
+import type { Registry } from 'prom-client';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+const sameToken = (given: string | undefined, token: string) => given !== undefined && timingSafeEqual(digest(given), digest(`Bearer ${token}`));
+
+export const metricsEndpoint = (registry: Registry, token: string | undefined): express.RequestHandler => async (req, res, next) => {
+  if (token && !sameToken(req.headers.authorization, token)) {
+    res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('a bearer token is required (SLUICE_METRICS_TOKEN)\n');
+    return;
+  }
+  try {
+    const body = await registry.metrics();
+    res.set('Content-Type', registry.contentType).send(body);
+  } catch (err) {
+    next(err);
+  }
+};
