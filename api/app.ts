@@ -7,9 +7,10 @@ import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
 import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
+import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
 import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & {
   tenants: TenantStore;
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
@@ -27,6 +28,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.post('/v1/connections', requireJsonBody);
   app.put('/v1/connections/:name', requireJsonBody);
   app.post('/v1/syncs', requireJsonBody);
+  app.post('/v1/webhooks', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
@@ -35,6 +37,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(jobActionRoutes(d));
   app.use(connectionRoutes(d));
   app.use(syncRoutes(d));
+  app.use(webhookRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));
   return app;

@@ -3,9 +3,11 @@
 import type { Pool } from 'pg';
 import type { JobError } from '../domain/errors';
 import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/extraction-job';
+import { extractionEventOf } from '../domain/job-events';
 import { newRun } from '../domain/new-run';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lifecycle';
+import { newEventId } from './events';
 import { listPage, pageCursor } from './pages';
 
 const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
@@ -69,16 +71,23 @@ export class JobStore {
 
   // Mirrors a workflow snapshot and its run. Idempotent (replays and retries write the same values); a snapshot
   // of an older run never overwrites a newer one.
+  /** Records the snapshot; a run that ended also makes its event (job.completed …), in the same statement. */
   async recordSnapshot(s: ExtractionSnapshot): Promise<void> {
+    const event = extractionEventOf(s);
     await this.db.query(
       `WITH job AS (
-         UPDATE jobs SET state = $2, run = $3, snapshot = $4, updated_at = clock_timestamp() WHERE id = $1 AND run <= $3 RETURNING id
+         UPDATE jobs SET state = $2, run = $3, snapshot = $4, updated_at = clock_timestamp() WHERE id = $1 AND run <= $3 RETURNING id, tenant_id
+       ), event AS (
+         INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload)
+         SELECT $10, tenant_id, $11, id, $12, $13 FROM job WHERE $11::text IS NOT NULL
+         ON CONFLICT (dedupe_key) DO NOTHING
        )
        INSERT INTO job_runs (job_id, run, state, started_at, ended_at, records, bytes, error)
        SELECT id, $3, $2, $5, $6, $7, $8, $9 FROM job
        ON CONFLICT (job_id, run) DO UPDATE SET state = EXCLUDED.state, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
          records = EXCLUDED.records, bytes = EXCLUDED.bytes, error = EXCLUDED.error`,
-      [s.jobId, s.state, s.run, s, s.runStartedAt, s.finishedAt, s.progress.rowsDone, s.progress.bytesDone, s.error],
+      [s.jobId, s.state, s.run, s, s.runStartedAt, s.finishedAt, s.progress.rowsDone, s.progress.bytesDone, s.error,
+        newEventId(), event?.type ?? null, event?.dedupeKey ?? null, event?.payload ?? null],
     );
   }
 

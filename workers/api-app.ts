@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { apiMetrics } from '../api/prometheus';
 import { FleetStats } from '../store/fleet-stats';
+import { resolveWebhookTarget } from '../connectors/http/webhook-target';
+import { startDelivery } from './event-dispatcher';
 import { InlineCapacity } from '../api/inline/capacity';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
@@ -31,6 +33,18 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     syncs: rt.syncs, syncMetrics: rt.syncMetrics,
     syncControl: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: syncRunOptions(c) },
     connectionRoles: async (tenantId, name) => (await rt.connections.get(tenantId, name))?.roles ?? null,
+    webhooks: rt.webhooks,
+    events: rt.events,
+    startDelivery: (ref, firstAttempt) => startDelivery({ temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE }, ref, firstAttempt),
+    webhookSecretOverlapSeconds: c.SLUICE_WEBHOOK_SECRET_OVERLAP_SECONDS,
+    webhookAddressProblem: async (url) => {
+      const target = await resolveWebhookTarget(url, { allowPrivate: c.SLUICE_WEBHOOK_ALLOW_PRIVATE });
+      if (target.ok) return null;
+      const hint = target.code === 'address_forbidden'
+        ? 'webhooks go to public addresses; an operator lets them reach loopback and private ones with SLUICE_WEBHOOK_ALLOW_PRIVATE=true'
+        : 'give a URL whose name resolves, over http or https';
+      return { detail: target.detail, hint };
+    },
   });
   return { app, pools };
 }

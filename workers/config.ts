@@ -1,5 +1,6 @@
 // Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
 import { z } from 'zod';
+import { parseSchedule, STANDARD_SCHEDULE } from '../domain/delivery';
 import { KEY_RING_FORMAT, KeyRing, KeyRingError } from '../store/secret-box';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -35,6 +36,16 @@ export const configSchema = z.object({
   SLUICE_METRICS_TOKEN: z.string().min(16).optional().describe('bearer token GET /metrics asks for (API and worker); unset: /metrics is open to whoever reaches the port'),
   SLUICE_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1').describe("address the worker's /metrics listens on"),
   SLUICE_WORKER_METRICS_PORT: int(0, 65535).default(9465).describe("port of the worker's /metrics (Prometheus); 0: not served"),
+  SLUICE_WEBHOOK_ALLOW_PRIVATE: bool.default(false).describe('let webhooks go to loopback and private addresses (a receiver on your own network); refused by default'),
+  SLUICE_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default(STANDARD_SCHEDULE)
+    .refine((v) => parseSchedule(v) !== null, 'seconds before each attempt, comma-separated whole numbers (0 … 604800)')
+    .transform((v) => parseSchedule(v)!)
+    .describe('seconds before each attempt of a webhook delivery (default: Standard Webhooks\' schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)'),
+  SLUICE_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000).describe('longest wait for a webhook receiver to answer, connecting included'),
+  SLUICE_WEBHOOK_DISABLE_AFTER: int(1, 1000).default(5).describe('failed webhook deliveries in a row (each after its whole schedule) after which the endpoint is disabled'),
+  SLUICE_WEBHOOK_SECRET_OVERLAP_SECONDS: int(0, 30 * 24 * 3600).default(24 * 3600).describe("how long a webhook's rotated-out secret keeps signing beside the new one"),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),

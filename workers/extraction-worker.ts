@@ -7,14 +7,16 @@ import { wakeGranted } from '../activities/slots/wake';
 import { createStatusActivities } from '../activities/status';
 import { createSyncActivities } from '../activities/sync';
 import { createSyncStatusActivities } from '../activities/sync/status';
+import { createNotifyActivities } from '../activities/notify';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
+import { startEventDispatcher } from './event-dispatcher';
 import { startMetricsPruner } from './metrics-pruner';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
-// The worker for extraction and sync workflows and their activities, the sweeper of abandoned job slots, the
-// pruner of old sync metrics and its Prometheus /metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
+// The worker for extraction, sync and webhook delivery workflows and their activities, the sweeper of abandoned
+// job slots, the dispatcher of events to webhooks, the pruner of old sync metrics and its Prometheus /metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
@@ -47,6 +49,11 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
         metricsIntervalMs: c.SLUICE_SYNC_METRICS_SECONDS * 1000, log: rt.log,
       }),
       ...createSyncStatusActivities(rt.syncs),
+      ...createNotifyActivities({
+        events: rt.events, webhooks: rt.webhooks, jobs: rt.jobs,
+        files: { s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS },
+        allowPrivate: c.SLUICE_WEBHOOK_ALLOW_PRIVATE, timeoutMs: c.SLUICE_WEBHOOK_TIMEOUT_MS, disableAfter: c.SLUICE_WEBHOOK_DISABLE_AFTER,
+      }),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
     // Progress in heartbeats is read by the API, and a stream resumes from its last one: send them often
@@ -57,6 +64,9 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
   });
   const run = async () => {
     const stopSweeper = startSlotSweeper({ slots: rt.slots, jobs: rt.jobs, temporal, wake, intervalSeconds: c.SLUICE_SLOT_SWEEP_SECONDS, log: rt.log });
+    const stopDispatcher = startEventDispatcher({
+      events: rt.events, temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE, intervalMs: 1000, log: rt.log,
+    });
     const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });
     // Figures are a help, not a duty: a port in use costs the worker its /metrics, not its work.
     const stopMetrics = c.SLUICE_WORKER_METRICS_PORT
@@ -69,6 +79,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       await worker.run();
     } finally {
       stopSweeper();
+      stopDispatcher();
       stopPruner();
       await stopMetrics?.();
     }

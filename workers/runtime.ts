@@ -14,6 +14,8 @@ import { migrate } from '../store/migrate';
 import { PartProgressStore } from '../store/part-progress';
 import { KeyRing } from '../store/secret-box';
 import { SyncMetricsStore } from '../store/sync-metrics';
+import { WebhookStore } from '../store/webhooks';
+import { EventStore } from '../store/events';
 import { SyncStore } from '../store/syncs';
 import { TenantStore } from '../store/tenants';
 import type { Config } from './config';
@@ -33,6 +35,8 @@ export interface Runtime {
   syncs: SyncStore;
   /** The six metrics and slot health of every sync, over time. */
   syncMetrics: SyncMetricsStore;
+  webhooks: WebhookStore;
+  events: EventStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -65,6 +69,8 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     partProgress: new PartProgressStore(db),
     syncs: new SyncStore(db),
     syncMetrics: new SyncMetricsStore(db),
+    webhooks: new WebhookStore(db, keys),
+    events: new EventStore(db),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();

@@ -2,3 +2,4 @@
 export { extractionJob } from './extraction-job';
 export { fileExpiryWorkflow } from './file-expiry';
 export { syncJob } from './sync-job';
+export { webhookDelivery } from './webhook-delivery';

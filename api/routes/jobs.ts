@@ -1,8 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Router } from 'express';
 import { EXTRACTION_STATES } from '../../domain/lifecycle';
-import { manifestKey } from '../../domain/plan';
-import { presignGet } from '../../connectors/s3/objects';
+import { jobFiles } from '../../connectors/s3/job-files';
 import type { SlotStore } from '../../store/job-slots';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
@@ -86,28 +85,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
         expiredAt: filesExpiredAt, hint: `restart the job (POST /v1/jobs/${job.id}/restart) to extract the data again`,
       });
     }
-    // Links never outlive the files.
-    const untilExpiry = filesExpireAt ? Math.floor((Date.parse(filesExpireAt) - Date.now()) / 1000) : Infinity;
-    const ttl = Math.max(1, Math.min(d.linkTtlSeconds, untilExpiry));
-    const expiresAt = new Date(Date.now() + ttl * 1000);
-    const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-    const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, ttl, `${job.id}-${fileName(key)}`);
-    res.json({
-      jobId: job.id,
-      run,
-      complete: m.complete,
-      format: m.format,
-      compression: m.compression,
-      columns: m.columns,
-      rows: m.rows,
-      bytes: m.bytes,
-      linksExpireAt: expiresAt.toISOString(),
-      filesExpireAt,
-      manifest: { url: await sign(manifestKey(job.tenantId, job.id, run)) },
-      parts: await Promise.all(m.parts.map(async (p) => ({
-        index: p.index, fileName: fileName(p.key), rows: p.rows, bytes: p.bytes, sha256: p.sha256, url: await sign(p.key),
-      }))),
-    });
+    res.json(await jobFiles(d, { tenantId: job.tenantId, jobId: job.id, run, manifest: m, filesExpireAt }));
   });
 
   return router;

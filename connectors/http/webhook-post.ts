@@ -1,12 +1,11 @@
 // Delivers one webhook request: a POST to a tenant's URL, sent only to addresses the guard allows and pinned to
 // the address that was checked, never following a redirect, within one deadline, keeping only the start of the
 // answer.
-import { lookup } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { checkWebhookAddress } from './address-guard';
+import { resolveWebhookTarget } from './webhook-target';
 
 export type WebhookPostErrorCode = 'invalid_url' | 'address_forbidden' | 'dns_failed' | 'timeout' | 'connection_failed' | 'redirect_refused';
 
@@ -35,61 +34,23 @@ type Address = { address: string; family: number };
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>, o: WebhookPostOptions): Promise<WebhookAnswer> {
   const started = performance.now();
-  const target = webhookUrl(url);
-  const host = hostOf(target);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([deadline.signal, o.signal]) : deadline.signal;
+  let host = '';
   try {
-    const addresses = await untilAborted(resolveHost(host), signal);
-    // Every address is checked, not only the first: the connection may try each of them.
-    for (const { address } of addresses) {
-      const verdict = checkWebhookAddress(address, o);
-      if (verdict.allowed) continue;
-      const what = address === host ? address : `${host} resolves to ${address}`;
-      throw new WebhookPostError('address_forbidden', `${what}: ${verdict.reason}; webhooks go only to public addresses`, {
-        address,
-        reason: verdict.reason,
-      });
-    }
+    const resolved = await untilAborted(resolveWebhookTarget(url, o), signal);
+    if (!resolved.ok) throw new WebhookPostError(resolved.code, resolved.detail, { address: resolved.address, reason: resolved.reason });
+    const { url: target, addresses } = resolved;
+    host = target.host;
     const answer = await send(target, body, headers, addresses, o.bodyPrefixBytes ?? 1024, signal);
     return { ...answer, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
     if (o.signal?.aborted) throw o.signal.reason;
-    if (deadline.signal.aborted) throw new WebhookPostError('timeout', `${target.host} did not answer within ${o.timeoutMs} ms`);
+    if (deadline.signal.aborted) throw new WebhookPostError('timeout', `${host || 'the receiver'} did not answer within ${o.timeoutMs} ms`);
     throw err;
   } finally {
     clearTimeout(timer);
-  }
-}
-
-// The URL is not repeated in messages: its path or query may hold the receiver's secret.
-function webhookUrl(url: string): URL {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new WebhookPostError('invalid_url', 'the webhook URL cannot be read as a URL');
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new WebhookPostError('invalid_url', `webhooks go to http or https URLs, not ${target.protocol}`);
-  }
-  if (target.username || target.password) {
-    throw new WebhookPostError('invalid_url', 'a webhook URL must not carry a user name or password; sign the request instead');
-  }
-  return target;
-}
-
-/** The URL's host without the brackets around an IPv6 literal. */
-const hostOf = (target: URL) => target.hostname.replace(/^\[(.*)\]$/, '$1');
-
-async function resolveHost(host: string): Promise<Address[]> {
-  const family = isIP(host);
-  if (family) return [{ address: host, family }];
-  try {
-    return await lookup(host, { all: true });
-  } catch (err) {
-    throw new WebhookPostError('dns_failed', `${host} did not resolve: ${(err as Error).message}`);
   }
 }
 
@@ -104,7 +65,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 function send(target: URL, body: string, headers: Record<string, string>, addresses: Address[], prefixBytes: number, signal: AbortSignal) {
   const payload = Buffer.from(body);
-  const host = hostOf(target);
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1'); // an IPv6 literal without its brackets
   const options: https.RequestOptions = {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'Sluice-Webhooks', 'content-length': payload.length },

@@ -1,0 +1,118 @@
+// Webhook deliveries end to end: a job completes, and each endpoint subscribed to job.completed gets the event,
+// signed per Standard Webhooks, with the job's files and working links. A receiver that answers 500 three times
+// gets it again on the schedule and the log shows four attempts, one delivery; one that answers 410 is disabled;
+// a delivery replayed by hand arrives again with the same webhook-id. Loopback receivers, allowed by the
+// operator setting; a short schedule (0, 1, 1, 1 s).
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { finished, startExtraction } from '../support/jobs';
+import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let s: TestSluice;
+let api: TestApi;
+let receiver: Server;
+let base: string;
+const received: Received[] = [];
+const answers: Record<string, number[]> = { '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410] };
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      const seen = received.filter((r) => r.path === path).length;
+      received.push({ path, headers: req.headers, body });
+      const script = answers[path] ?? [404];
+      res.writeHead(script[Math.min(seen, script.length - 1)]).end('thanks');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  s = await testSluice({ SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', SLUICE_WEBHOOK_DISABLE_AFTER: '3' });
+  await s.startWorker();
+  api = await startApi(s);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await s?.close();
+  await new Promise((r) => receiver?.close(r));
+});
+
+const register = async (path: string) => {
+  const res = await api.call('POST', '/v1/webhooks', { url: `${base}${path}`, events: ['job.completed'] });
+  expect(res.status).toBe(201);
+  return res.json() as Promise<{ id: string; secret: string }>;
+};
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+const deliveriesOf = async (id: string) => (await (await api.call('GET', `/v1/webhooks/${id}/deliveries`)).json()).deliveries;
+
+test('a completed job is delivered, signed, with its files; retried on 500; 410 disables; a replay arrives again', async () => {
+  const ok = await register('/ok');
+  const flaky = await register('/flaky');
+  const gone = await register('/gone');
+  const src = await sourceClient();
+  const table = uniqueName('notified');
+  await src.query(`CREATE TABLE ${table} AS SELECT g AS id, 'row ' || g AS label FROM generate_series(1, 300) g`);
+  await src.end();
+  const { jobId, handle } = await startExtraction(s, { table, compression: 'none' });
+  expect((await finished(handle)).state).toBe('Completed');
+
+  // Signed with the endpoint's secret, verified as a receiver would (the library checks the timestamp too).
+  const first = await until('the delivery to /ok', async () => received.find((r) => r.path === '/ok'));
+  const event = new Webhook(ok.secret).verify(first.body, first.headers as Record<string, string>) as { type: string; data: Record<string, any> };
+  expect(event.type).toBe('job.completed');
+  expect(event.data).toMatchObject({ jobId, run: 1, state: 'Completed', rows: 300 });
+  expect(event.data.files.parts.length).toBeGreaterThan(0);
+  const part = await fetch(event.data.files.parts[0].url);
+  expect(part.status).toBe(200);
+  expect(await part.text()).toContain('row 1');
+  expect(() => new Webhook(flaky.secret).verify(first.body, first.headers as Record<string, string>)).toThrow(); // another endpoint's secret
+
+  // 500, 500, 500, then 200: four attempts of one delivery, all with the same webhook-id.
+  const log = await until('four attempts to /flaky', async () => {
+    const [d] = await deliveriesOf(flaky.id);
+    return d?.status === 'delivered' ? d : undefined;
+  });
+  expect(log.attempts.map((a: { status: number }) => a.status)).toEqual([500, 500, 500, 200]);
+  expect(log.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4]);
+  const flakyIds = received.filter((r) => r.path === '/flaky').map((r) => r.headers['webhook-id']);
+  expect(flakyIds).toEqual([log.id, log.id, log.id, log.id]);
+
+  // 410: disabled at once, after one attempt.
+  const disabled = await until('/gone disabled', async () => {
+    const w = await (await api.call('GET', `/v1/webhooks/${gone.id}`)).json();
+    return w.enabled ? undefined : w;
+  });
+  expect(disabled.disabledReason).toMatch(/410/);
+  expect((await deliveriesOf(gone.id))[0]).toMatchObject({ status: 'failed', attempts: [expect.objectContaining({ attempt: 1, status: 410 })] });
+
+  // Replayed by hand: the same delivery again, attempt 2.
+  const [okDelivery] = await deliveriesOf(ok.id);
+  expect(okDelivery).toMatchObject({ status: 'delivered', eventType: 'job.completed', subject: jobId });
+  expect((await api.call('POST', `/v1/webhooks/${ok.id}/deliveries/${okDelivery.id}/replay`)).status).toBe(202);
+  const again = await until('the replay', async () => {
+    const [d] = await deliveriesOf(ok.id);
+    return d.status === 'delivered' && d.attempts.length === 2 ? d : undefined;
+  });
+  expect(again.id).toBe(okDelivery.id);
+  expect(received.filter((r) => r.path === '/ok').map((r) => r.headers['webhook-id'])).toEqual([okDelivery.id, okDelivery.id]);
+  expect((await api.call('POST', `/v1/webhooks/${gone.id}/deliveries/${okDelivery.id}/replay`)).status).toBe(404); // not that endpoint's
+});
