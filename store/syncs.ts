@@ -2,6 +2,7 @@
 // sync's state is its workflow's snapshot, written whole on every transition (never by the API), so lists and
 // views need no Temporal.
 import type { Pool } from 'pg';
+import { newEventId } from './events';
 import type { JobError } from '../domain/errors';
 import type { SyncState } from '../domain/lifecycle';
 import { copiedTotals, newSyncJob, type SyncSnapshot } from '../domain/sync-job';
@@ -73,18 +74,30 @@ export class SyncStore {
   // Mirrors a workflow snapshot and its instance. Idempotent (replays and retries write the same values); a
   // snapshot of an older instance never overwrites a newer one. Records and bytes only grow: the stream's samples
   // (store/sync-metrics.ts) count changes on top of the copied rows counted here.
+  /**
+   * Records the snapshot; a change of state also makes a `sync.state_changed` event, in the same statement (a
+   * retried recording finds the state already changed, and makes none).
+   */
   async recordSnapshot(s: SyncSnapshot): Promise<void> {
     const copied = copiedTotals(s);
+    const eventId = newEventId();
     await this.db.query(
-      `WITH job AS (
+      `WITH before AS (
+         SELECT state FROM jobs WHERE id = $1 AND kind = 'sync'
+       ), job AS (
          UPDATE jobs SET state = $2, run = $3, snapshot = $4, updated_at = clock_timestamp()
-          WHERE id = $1 AND kind = 'sync' AND run <= $3 RETURNING id
+          WHERE id = $1 AND kind = 'sync' AND run <= $3 RETURNING id, tenant_id
+       ), event AS (
+         INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload)
+         SELECT $10, job.tenant_id, 'sync.state_changed', job.id, $10,
+                jsonb_build_object('syncId', job.id, 'run', $3::int, 'from', before.state, 'to', $2::text, 'phase', $11::text, 'error', $9::jsonb)
+           FROM job, before WHERE before.state <> $2
        )
        INSERT INTO job_runs (job_id, run, state, started_at, ended_at, records, bytes, error)
        SELECT id, $3, $2, $5, $6, $7, $8, $9 FROM job WHERE $3 >= 1
        ON CONFLICT (job_id, run) DO UPDATE SET state = EXCLUDED.state, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
          records = greatest(job_runs.records, EXCLUDED.records), bytes = greatest(job_runs.bytes, EXCLUDED.bytes), error = EXCLUDED.error`,
-      [s.jobId, s.state, s.run, s, s.runStartedAt, s.finishedAt, copied.rows, copied.bytes, s.error],
+      [s.jobId, s.state, s.run, s, s.runStartedAt, s.finishedAt, copied.rows, copied.bytes, s.error, eventId, s.phase],
     );
   }
 

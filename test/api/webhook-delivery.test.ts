@@ -3,39 +3,21 @@
 // gets it again on the schedule and the log shows four attempts, one delivery; one that answers 410 is disabled;
 // a delivery replayed by hand arrives again with the same webhook-id. Loopback receivers, allowed by the
 // operator setting; a short schedule (0, 1, 1, 1 s).
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { finished, startExtraction } from '../support/jobs';
+import { startReceiver, until, type Received } from '../support/webhook-receiver';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 let s: TestSluice;
 let api: TestApi;
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let base: string;
-const received: Received[] = [];
-const answers: Record<string, number[]> = { '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410] };
+let received: Received[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      const seen = received.filter((r) => r.path === path).length;
-      received.push({ path, headers: req.headers, body });
-      const script = answers[path] ?? [404];
-      res.writeHead(script[Math.min(seen, script.length - 1)]).end('thanks');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver({ '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410] });
+  base = receiver.url;
+  received = receiver.received;
   s = await testSluice({ SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', SLUICE_WEBHOOK_DISABLE_AFTER: '3' });
   await s.startWorker();
   api = await startApi(s);
@@ -44,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await s?.close();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 const register = async (path: string) => {
@@ -52,15 +34,6 @@ const register = async (path: string) => {
   expect(res.status).toBe(201);
   return res.json() as Promise<{ id: string; secret: string }>;
 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 const deliveriesOf = async (id: string) => (await (await api.call('GET', `/v1/webhooks/${id}/deliveries`)).json()).deliveries;
 
