@@ -18,7 +18,7 @@ export interface EventDispatcherDeps {
 export async function startDelivery(d: Pick<EventDispatcherDeps, 'temporal' | 'taskQueue' | 'scheduleSeconds'>, ref: DeliveryRef, firstAttempt = 1): Promise<boolean> {
   try {
     await d.temporal.workflow.start(webhookDelivery, {
-      taskQueue: d.taskQueue, workflowId: webhookDeliveryWorkflowId(ref.deliveryId),
+      taskQueue: d.taskQueue, workflowId: webhookDeliveryWorkflowId(ref.tenantId, ref.deliveryId),
       args: [{ deliveryId: ref.deliveryId, scheduleSeconds: d.scheduleSeconds, firstAttempt }],
     });
     return true;

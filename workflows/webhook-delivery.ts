@@ -29,4 +29,5 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<Deli
   return 'failed';
 }
 
-export const webhookDeliveryWorkflowId = (deliveryId: string) => `webhook-delivery/${deliveryId}`;
+/** Tenant-scoped, as every Sluice workflow id: operators filter the Web UI by it. */
+export const webhookDeliveryWorkflowId = (tenantId: string, deliveryId: string) => `sluice/${tenantId}/webhook/${deliveryId}`;
