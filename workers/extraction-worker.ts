@@ -53,6 +53,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
         events: rt.events, webhooks: rt.webhooks, jobs: rt.jobs,
         files: { s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS },
         allowPrivate: c.SLUICE_WEBHOOK_ALLOW_PRIVATE, timeoutMs: c.SLUICE_WEBHOOK_TIMEOUT_MS, disableAfter: c.SLUICE_WEBHOOK_DISABLE_AFTER,
+        attempted: (outcome) => metrics.webhookAttempted(outcome),
       }),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,

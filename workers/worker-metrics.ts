@@ -1,9 +1,10 @@
-// The worker's Prometheus figures, served on its own port: how long job runs took, and the rows and bytes this
-// process moved (extraction runs as they end, sync instances as their samples come in).
+// The worker's Prometheus figures, served on its own port: how long job runs took, the rows and bytes this
+// process moved (extraction runs as they end, sync instances as their samples come in), webhook attempts.
 import express from 'express';
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { metricsEndpoint } from '../api/metrics-endpoint';
+import type { DeliveryOutcome } from '../domain/delivery';
 import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { isEnded } from '../domain/lifecycle';
 import type { SyncMetricsSample } from '../domain/sync-metrics';
@@ -21,6 +22,10 @@ export function createWorkerMetrics() {
   });
   const rows = new Counter({ name: 'sluice_rows_total', help: 'Rows moved by this worker process (extraction: of runs that ended; sync: records applied)', labelNames: ['kind'], registers });
   const bytes = new Counter({ name: 'sluice_bytes_total', help: 'Bytes moved by this worker process (extraction: of runs that ended; sync: change and snapshot bytes)', labelNames: ['kind'], registers });
+  const deliveries = new Counter({
+    name: 'sluice_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, retry, failed: the last attempt did not get through, gone: 410, abandoned)',
+    labelNames: ['outcome'], registers,
+  });
   // A run is recorded more than once when its local activity is retried; count it once.
   const endedRuns = new Set<string>();
   // Sync samples carry an instance's running totals: count the growth since this process saw the instance.
@@ -36,6 +41,9 @@ export function createWorkerMetrics() {
       if (s.runStartedAt && s.finishedAt) durations.observe({ kind: 'extraction', state: s.state }, (Date.parse(s.finishedAt) - Date.parse(s.runStartedAt)) / 1000);
       rows.inc({ kind: 'extraction' }, s.progress.rowsDone);
       bytes.inc({ kind: 'extraction' }, s.progress.bytesDone);
+    },
+    webhookAttempted(outcome: DeliveryOutcome): void {
+      deliveries.inc({ outcome });
     },
     syncSampled(s: SyncMetricsSample): void {
       const key = `${s.jobId}/${s.run}`;

@@ -19,6 +19,8 @@ export interface NotifyDeps {
   timeoutMs: number;
   /** Failed deliveries in a row after which an endpoint is disabled. */
   disableAfter: number;
+  /** Hears of each attempt's outcome (the worker's metrics). */
+  attempted?: (outcome: DeliveryOutcome) => void;
 }
 
 export const createNotifyActivities = (d: NotifyDeps) => ({
@@ -54,6 +56,7 @@ export const createNotifyActivities = (d: NotifyDeps) => ({
     }
     const outcome = outcomeOf(error ? null : status, a.last); // a refused redirect has a status, and is no delivery
     await d.events.recordAttempt(a.deliveryId, { attempt: a.attempt, status, error, responsePrefix, durationMs }, outcome === 'delivered' ? 'delivered' : outcome === 'retry' ? 'pending' : 'failed');
+    d.attempted?.(outcome);
     if (outcome === 'gone') await d.events.disableEndpoint(endpoint.id, 'the receiver answered 410 Gone');
     else if (outcome === 'failed' && (await d.events.failingStreak(endpoint.id, d.disableAfter))) {
       await d.events.disableEndpoint(endpoint.id, `the last ${d.disableAfter} deliveries failed`);

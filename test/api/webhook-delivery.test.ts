@@ -4,7 +4,9 @@
 // a delivery replayed by hand arrives again with the same webhook-id. Loopback receivers, allowed by the
 // operator setting; a short schedule (0, 1, 1, 1 s).
 import { Webhook } from 'standardwebhooks';
+import { freePort } from '../../dev/services';
 import { finished, startExtraction } from '../support/jobs';
+import { promSample } from '../support/prometheus';
 import { startReceiver, until, type Received } from '../support/webhook-receiver';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
 
@@ -13,12 +15,16 @@ let api: TestApi;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let base: string;
 let received: Received[];
+let workerPort: number;
 
 beforeAll(async () => {
   receiver = await startReceiver({ '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410] });
   base = receiver.url;
   received = receiver.received;
-  s = await testSluice({ SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', SLUICE_WEBHOOK_DISABLE_AFTER: '3' });
+  workerPort = await freePort();
+  s = await testSluice({
+    SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', SLUICE_WEBHOOK_DISABLE_AFTER: '3', SLUICE_WORKER_METRICS_PORT: String(workerPort),
+  });
   await s.startWorker();
   api = await startApi(s);
 });
@@ -88,4 +94,10 @@ test('a completed job is delivered, signed, with its files; retried on 500; 410 
   expect(again.id).toBe(okDelivery.id);
   expect(received.filter((r) => r.path === '/ok').map((r) => r.headers['webhook-id'])).toEqual([okDelivery.id, okDelivery.id]);
   expect((await api.call('POST', `/v1/webhooks/${gone.id}/deliveries/${okDelivery.id}/replay`)).status).toBe(404); // not that endpoint's
+
+  // The worker counts every attempt by its outcome: /ok twice, /flaky three retries and one delivery, /gone once.
+  const metrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+  expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'delivered' })).toBe(3);
+  expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'retry' })).toBe(3);
+  expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'gone' })).toBe(1);
 });
