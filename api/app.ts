@@ -2,6 +2,7 @@ import express from 'express';
 import { requireApiKey } from './auth';
 import { requireJobIdShape } from './ids';
 import { fieldProblem, notFound, problemHandler } from './problem';
+import { alertRoutes, type AlertRouteDeps } from './routes/alerts';
 import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections';
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
 import { jobActionRoutes } from './routes/job-actions';
@@ -10,7 +11,7 @@ import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
 import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & AlertRouteDeps & {
   tenants: TenantStore;
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
@@ -38,6 +39,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(connectionRoutes(d));
   app.use(syncRoutes(d));
   app.use(webhookRoutes(d));
+  app.use(alertRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));
   return app;

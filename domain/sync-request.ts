@@ -15,6 +15,15 @@ export const syncOptionsSchema = z
     truncateOnRestart: z.boolean().default(false).describe('empty the target tables when the sync is restarted'),
     snapshotParallelism: int(1, 16).default(2).describe('ranges of the snapshot copied at once'),
     rowsPerRange: int(1000, 100_000_000).default(250_000).describe('rows in one snapshot range (each range is copied, and redone after a failure, as a unit)'),
+    alerts: z
+      .object({
+        idleTimeSeconds: int(1, 7 * 24 * 3600).optional().describe('Idle Time above which the sync alerts (default SLUICE_ALERT_IDLE_SECONDS)'),
+        emitEventTimeSeconds: int(1, 7 * 24 * 3600).optional().describe('Emit Event Time above which the sync alerts (default SLUICE_ALERT_EMIT_SECONDS)'),
+        graceSeconds: int(0, 24 * 3600).optional().describe('how long Idle or Emit Event Time stays above its threshold before the alert opens (default SLUICE_ALERT_GRACE_SECONDS)'),
+      })
+      .strict()
+      .default({})
+      .describe("this sync's alert thresholds, over the defaults"),
   })
   .strict();
 export type SyncOptions = z.infer<typeof syncOptionsSchema>;

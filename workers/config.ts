@@ -37,6 +37,10 @@ export const configSchema = z.object({
   SLUICE_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1').describe("address the worker's /metrics listens on"),
   SLUICE_WORKER_METRICS_PORT: int(0, 65535).default(9465).describe("port of the worker's /metrics (Prometheus); 0: not served"),
   SLUICE_WEBHOOK_ALLOW_PRIVATE: bool.default(false).describe('let webhooks go to loopback and private addresses (a receiver on your own network); refused by default'),
+  SLUICE_ALERT_IDLE_SECONDS: int(1, 7 * 24 * 3600).default(300).describe("Idle Time above which a sync alerts, unless its options.alerts say otherwise"),
+  SLUICE_ALERT_EMIT_SECONDS: int(1, 7 * 24 * 3600).default(300).describe("Emit Event Time above which a sync alerts, unless its options.alerts say otherwise"),
+  SLUICE_ALERT_GRACE_SECONDS: int(0, 24 * 3600).default(120).describe('how long Idle or Emit Event Time stays above its threshold before the alert opens'),
+  SLUICE_ALERT_EVALUATE_SECONDS: int(1, 3600).default(5).describe("how often a worker looks at the syncs' alert rules"),
   SLUICE_WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default(STANDARD_SCHEDULE)

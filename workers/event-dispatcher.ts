@@ -4,6 +4,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type pino from 'pino';
 import type { DeliveryRef, EventStore } from '../store/events';
+import { every } from './every';
 import { webhookDelivery, webhookDeliveryWorkflowId } from '../workflows/webhook-delivery';
 
 export interface EventDispatcherDeps {
@@ -33,14 +34,4 @@ async function dispatchOnce(d: EventDispatcherDeps): Promise<void> {
   for (const ref of await d.events.unstarted(30)) await startDelivery(d, ref);
 }
 
-export function startEventDispatcher(d: EventDispatcherDeps): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    dispatchOnce(d)
-      .catch((err) => d.log.warn({ err }, 'events not dispatched'))
-      .finally(() => (running = false));
-  }, d.intervalMs);
-  return () => clearInterval(timer);
-}
+export const startEventDispatcher = (d: EventDispatcherDeps): (() => void) => every(d.intervalMs, () => dispatchOnce(d), d.log, 'events not dispatched');

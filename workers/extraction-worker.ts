@@ -11,12 +11,15 @@ import { createNotifyActivities } from '../activities/notify';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
+import { startAlertEvaluator } from './alert-evaluator';
 import { startEventDispatcher } from './event-dispatcher';
 import { startMetricsPruner } from './metrics-pruner';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
-// The worker for extraction, sync and webhook delivery workflows and their activities, the sweeper of abandoned
-// job slots, the dispatcher of events to webhooks, the pruner of old sync metrics and its Prometheus /metrics; `run()` runs them until the worker shuts down. Tests pass a prebuilt `workflowBundle`.
+// The worker for extraction, sync and webhook delivery workflows and their activities, with the loops beside
+// them: the sweeper of abandoned job slots, the dispatcher of events to webhooks, the evaluator of sync alerts,
+// the pruner of old sync metrics, and its Prometheus /metrics. `run()` runs them until the worker shuts down.
+// Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
@@ -68,6 +71,10 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     const stopDispatcher = startEventDispatcher({
       events: rt.events, temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE, intervalMs: 1000, log: rt.log,
     });
+    const stopAlerts = startAlertEvaluator({
+      alerts: rt.alerts, metrics: rt.syncMetrics, intervalMs: c.SLUICE_ALERT_EVALUATE_SECONDS * 1000, log: rt.log,
+      defaults: { idleTimeSeconds: c.SLUICE_ALERT_IDLE_SECONDS, emitEventTimeSeconds: c.SLUICE_ALERT_EMIT_SECONDS, graceSeconds: c.SLUICE_ALERT_GRACE_SECONDS },
+    });
     const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });
     // Figures are a help, not a duty: a port in use costs the worker its /metrics, not its work.
     const stopMetrics = c.SLUICE_WORKER_METRICS_PORT
@@ -81,6 +88,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     } finally {
       stopSweeper();
       stopDispatcher();
+      stopAlerts();
       stopPruner();
       await stopMetrics?.();
     }

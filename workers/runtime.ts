@@ -16,6 +16,7 @@ import { KeyRing } from '../store/secret-box';
 import { SyncMetricsStore } from '../store/sync-metrics';
 import { WebhookStore } from '../store/webhooks';
 import { EventStore } from '../store/events';
+import { AlertStore } from '../store/alerts';
 import { SyncStore } from '../store/syncs';
 import { TenantStore } from '../store/tenants';
 import type { Config } from './config';
@@ -37,6 +38,7 @@ export interface Runtime {
   syncMetrics: SyncMetricsStore;
   webhooks: WebhookStore;
   events: EventStore;
+  alerts: AlertStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -71,6 +73,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     syncMetrics: new SyncMetricsStore(db),
     webhooks: new WebhookStore(db, keys),
     events: new EventStore(db),
+    alerts: new AlertStore(db),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();
