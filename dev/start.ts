@@ -211,6 +211,7 @@ Sluice is running (Ctrl-C stops everything).
   Demo source    ${stack.info.sourceUrl}  (connection demo)
   Demo target    ${stack.info.targetUrl}  (connection demo-target)
   S3 (MinIO)     ${stack.info.s3Endpoint}
+  Prometheus     ${apiUrl}/metrics${config.SLUICE_WORKER_METRICS_PORT ? `  ·  worker http://${config.SLUICE_WORKER_METRICS_HOST}:${config.SLUICE_WORKER_METRICS_PORT}/metrics` : ''}
   (also written to ${infoFile})
 
 Start an extraction of the demo table:
