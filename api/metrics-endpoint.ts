@@ -1,7 +1,7 @@
 // GET /metrics for a registry, behind an optional bearer token (the figures cover every tenant).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
-import type { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameToken = (given: string | undefined, token: string) => given !== undefined && timingSafeEqual(digest(given), digest(`Bearer ${token}`));
@@ -18,3 +18,11 @@ export const metricsEndpoint = (registry: Registry, token: string | undefined): 
     next(err);
   }
 };
+
+/** A registry of one Sluice process (`process` label: api, worker) with Node's own figures, names prefixed sluice_. */
+export function processRegistry(process: 'api' | 'worker'): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process });
+  collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
+  return registry;
+}

@@ -1,15 +1,13 @@
 // The API's Prometheus endpoint: request latency by route, and the fleet's figures (jobs by state, the slot
 // queue, each live sync's lag and retained WAL) read from Sluice's database at each scrape.
 import express from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { EXTRACTION_STATES, SYNC_STATES } from '../domain/lifecycle';
 import type { FleetStats } from '../store/fleet-stats';
-import { metricsEndpoint } from './metrics-endpoint';
+import { metricsEndpoint, processRegistry } from './metrics-endpoint';
 
 export function apiMetrics(stats: Pick<FleetStats, 'jobsByState' | 'queueLength' | 'syncLag'>) {
-  const registry = new Registry();
-  registry.setDefaultLabels({ process: 'api' });
-  collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
+  const registry = processRegistry('api');
   const registers = [registry];
   const requests = new Histogram({
     name: 'sluice_api_request_duration_seconds', help: 'API requests by method, route (its pattern) and status, and how long they took',

@@ -2,8 +2,8 @@
 // process moved (extraction runs as they end, sync instances as their samples come in), webhook attempts.
 import express from 'express';
 import type { Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { metricsEndpoint } from '../api/metrics-endpoint';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { metricsEndpoint, processRegistry } from '../api/metrics-endpoint';
 import type { DeliveryOutcome } from '../domain/delivery';
 import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { isEnded } from '../domain/lifecycle';
@@ -12,9 +12,7 @@ import type { SyncMetricsSample } from '../domain/sync-metrics';
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
 export function createWorkerMetrics() {
-  const registry = new Registry();
-  registry.setDefaultLabels({ process: 'worker' });
-  collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
+  const registry = processRegistry('worker');
   const registers = [registry];
   const durations = new Histogram({
     name: 'sluice_job_duration_seconds', help: 'Extraction runs that ended, by final state: from the start of the run to its end',
