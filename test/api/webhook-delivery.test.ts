@@ -1,7 +1,8 @@
 // Webhook deliveries end to end: a job completes, and each endpoint subscribed to job.completed gets the event,
 // signed per Standard Webhooks, with the job's files and working links. A receiver that answers 500 three times
 // gets it again on the schedule and the log shows four attempts, one delivery; one that answers 410 is disabled;
-// a delivery replayed by hand arrives again with the same webhook-id. Loopback receivers, allowed by the
+// a delivery replayed by hand arrives again with the same webhook-id; one whose deliveries keep failing is disabled
+// after SLUICE_WEBHOOK_DISABLE_AFTER of them. Loopback receivers, allowed by the
 // operator setting; a short schedule (0, 1, 1, 1 s).
 import { Webhook } from 'standardwebhooks';
 import { freePort } from '../../dev/services';
@@ -18,7 +19,7 @@ let received: Received[];
 let workerPort: number;
 
 beforeAll(async () => {
-  receiver = await startReceiver({ '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410] });
+  receiver = await startReceiver({ '/ok': [200], '/flaky': [500, 500, 500, 200], '/gone': [410], '/down': [500] });
   base = receiver.url;
   received = receiver.received;
   workerPort = await freePort();
@@ -100,4 +101,34 @@ test('a completed job is delivered, signed, with its files; retried on 500; 410 
   expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'delivered' })).toBe(3);
   expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'retry' })).toBe(3);
   expect(promSample(metrics, 'sluice_webhook_deliveries_total', { outcome: 'gone' })).toBe(1);
+});
+
+test('an endpoint whose deliveries keep failing is disabled after SLUICE_WEBHOOK_DISABLE_AFTER of them, and gets no more', async () => {
+  const down = await register('/down'); // the receiver answers 500 to everything there
+  const src = await sourceClient();
+  const table = uniqueName('undeliverable');
+  await src.query(`CREATE TABLE ${table} AS SELECT g AS id FROM generate_series(1, 10) g`);
+  await src.end();
+  const jobs: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { jobId, handle } = await startExtraction(s, { table, compression: 'none' });
+    expect((await finished(handle)).state).toBe('Completed');
+    jobs.push(jobId);
+  }
+
+  const disabled = await until('/down disabled', async () => {
+    const w = await (await api.call('GET', `/v1/webhooks/${down.id}`)).json();
+    return w.enabled ? undefined : w;
+  });
+  expect(disabled.disabledReason).toMatch(/last 3 deliveries failed/);
+  const log = await deliveriesOf(down.id);
+  expect(log.map((d: { subject: string }) => d.subject).sort()).toEqual([...jobs].sort());
+  for (const d of log) expect(d).toMatchObject({ status: 'failed', attempts: [{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }] });
+
+  // A disabled endpoint is not handed the next event: its log stays at three.
+  const fourth = await startExtraction(s, { table, compression: 'none' });
+  expect((await finished(fourth.handle)).state).toBe('Completed');
+  const ok = (await (await api.call('GET', '/v1/webhooks')).json()).webhooks.find((w: { url: string }) => w.url.endsWith('/ok'));
+  await until('the fourth job delivered to /ok', async () => (await deliveriesOf(ok.id)).find((d: { subject: string }) => d.subject === fourth.jobId));
+  expect(await deliveriesOf(down.id)).toHaveLength(3);
 });
