@@ -90,13 +90,24 @@ export class SyncMetricsStore {
         ORDER BY m.job_id, m.at DESC`,
       [jobIds, count],
     );
-    const byJob = new Map<string, SyncMetricsSample[]>();
-    for (const row of res.rows) {
-      const list = byJob.get(row.job_id) ?? [];
-      list.push(toSample(row));
-      byJob.set(row.job_id, list);
-    }
-    return byJob;
+    return byJob(res.rows);
+  }
+
+  /**
+   * Each sync's samples of its last `seconds` before `now` (its newest one at least, however old), newest first:
+   * what a rule held for a time window needs, whatever the sampling rate.
+   */
+  async within(windows: readonly { jobId: string; seconds: number }[], now: Date): Promise<Map<string, SyncMetricsSample[]>> {
+    const res = await this.db.query<SampleRow>(
+      `SELECT m.* FROM unnest($1::text[], $2::float8[]) AS j(id, secs)
+         CROSS JOIN LATERAL (
+           SELECT ${SAMPLE} FROM sync_metrics
+            WHERE job_id = j.id AND at >= least($3::timestamptz - make_interval(secs => j.secs), (SELECT max(at) FROM sync_metrics WHERE job_id = j.id))
+            ORDER BY at DESC) AS m
+        ORDER BY m.job_id, m.at DESC`,
+      [windows.map((w) => w.jobId), windows.map((w) => w.seconds), now],
+    );
+    return byJob(res.rows);
   }
 
   /** Buckets of `stepSeconds` from `from` (inclusive) to `to` (exclusive), oldest first; buckets without samples are absent. */
@@ -127,6 +138,16 @@ export class SyncMetricsStore {
     const res = await this.db.query('DELETE FROM sync_metrics WHERE at < $1', [before]);
     return res.rowCount ?? 0;
   }
+}
+
+function byJob(rows: SampleRow[]): Map<string, SyncMetricsSample[]> {
+  const samples = new Map<string, SyncMetricsSample[]>();
+  for (const row of rows) {
+    const list = samples.get(row.job_id) ?? [];
+    list.push(toSample(row));
+    samples.set(row.job_id, list);
+  }
+  return samples;
 }
 
 const round = (n: number | null): number | null => (n === null ? null : Math.round(n));

@@ -4,34 +4,40 @@
 import type pino from 'pino';
 import { firingAlerts, type AlertRules } from '../domain/sync-alerts';
 import { streams } from '../domain/sync-job';
-import type { AlertStore } from '../store/alerts';
+import type { AlertStore, WatchedSync } from '../store/alerts';
 import type { SyncMetricsStore } from '../store/sync-metrics';
 import { every } from './every';
 
 export interface AlertEvaluatorDeps {
   alerts: AlertStore;
-  metrics: Pick<SyncMetricsStore, 'recent'>;
+  metrics: Pick<SyncMetricsStore, 'within'>;
   defaults: Omit<AlertRules, 'walBudgetBytes'>;
   intervalMs: number;
+  /** How often a running sync records a sample (SLUICE_SYNC_METRICS_SECONDS). */
+  sampleSeconds: number;
   log: pino.Logger;
 }
 
-// Enough samples to cover a grace period of minutes at a sample every few seconds.
-const SAMPLES = 120;
+// Samples from before the grace period as well (at least two sampling intervals of them): the one that shows
+// when a metric went above its threshold.
+const marginSeconds = (d: AlertEvaluatorDeps) => Math.max(60, 2 * d.sampleSeconds);
+
+const rulesOf = (d: AlertEvaluatorDeps, sync: WatchedSync): AlertRules => {
+  const own = sync.request.options.alerts ?? {};
+  return {
+    idleTimeSeconds: own.idleTimeSeconds ?? d.defaults.idleTimeSeconds,
+    emitEventTimeSeconds: own.emitEventTimeSeconds ?? d.defaults.emitEventTimeSeconds,
+    graceSeconds: own.graceSeconds ?? d.defaults.graceSeconds,
+    walBudgetBytes: sync.request.options.walBudgetBytes,
+  };
+};
 
 async function evaluateOnce(d: AlertEvaluatorDeps): Promise<void> {
-  const syncs = await d.alerts.watchedSyncs();
+  const syncs = (await d.alerts.watchedSyncs()).map((sync) => ({ sync, rules: rulesOf(d, sync) }));
   if (!syncs.length) return;
-  const samples = await d.metrics.recent(syncs.map((s) => s.id), SAMPLES);
   const now = new Date();
-  for (const sync of syncs) {
-    const own = sync.request.options.alerts ?? {};
-    const rules: AlertRules = {
-      idleTimeSeconds: own.idleTimeSeconds ?? d.defaults.idleTimeSeconds,
-      emitEventTimeSeconds: own.emitEventTimeSeconds ?? d.defaults.emitEventTimeSeconds,
-      graceSeconds: own.graceSeconds ?? d.defaults.graceSeconds,
-      walBudgetBytes: sync.request.options.walBudgetBytes,
-    };
+  const samples = await d.metrics.within(syncs.map(({ sync, rules }) => ({ jobId: sync.id, seconds: rules.graceSeconds + marginSeconds(d) })), now);
+  for (const { sync, rules } of syncs) {
     const ofRun = (samples.get(sync.id) ?? []).filter((s) => s.run === sync.run);
     await d.alerts.reconcile(sync, firingAlerts({ state: sync.state, slotExpected: streams(sync.request), samples: ofRun, rules, now }));
   }

@@ -72,7 +72,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       events: rt.events, temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE, intervalMs: 1000, log: rt.log,
     });
     const stopAlerts = startAlertEvaluator({
-      alerts: rt.alerts, metrics: rt.syncMetrics, intervalMs: c.SLUICE_ALERT_EVALUATE_SECONDS * 1000, log: rt.log,
+      alerts: rt.alerts, metrics: rt.syncMetrics, intervalMs: c.SLUICE_ALERT_EVALUATE_SECONDS * 1000, sampleSeconds: c.SLUICE_SYNC_METRICS_SECONDS, log: rt.log,
       defaults: { idleTimeSeconds: c.SLUICE_ALERT_IDLE_SECONDS, emitEventTimeSeconds: c.SLUICE_ALERT_EMIT_SECONDS, graceSeconds: c.SLUICE_ALERT_GRACE_SECONDS },
     });
     const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });

@@ -103,7 +103,7 @@ test('list: the tenant\'s syncs newest first, by state, in pages; a cursor of an
   }
 });
 
-test('metrics: record raises the instance totals, latest and recent, series in buckets, prune', async () => {
+test('metrics: record raises the instance totals, latest, recent and within a window, series in buckets, prune', async () => {
   const sync = await newSync();
   await syncs.recordSnapshot(newSyncRun(sync.snapshot, '2026-03-01T10:00:00.000Z'));
   expect(await metrics.latest(sync.id)).toBeNull();
@@ -122,6 +122,10 @@ test('metrics: record raises the instance totals, latest and recent, series in b
   const recent = (await metrics.recent([sync.id, 'sync_none'], 2));
   expect(recent.get(sync.id)?.map((m) => m.at.toISOString())).toEqual(['2026-03-01T10:00:12.000Z', '2026-03-01T10:00:11.000Z']);
   expect(recent.has('sync_none')).toBe(false);
+  // A window of time however many samples it holds, and the newest sample when the window holds none.
+  const atOf = (m: Map<string, { at: Date }[]>) => m.get(sync.id)?.map((x) => x.at.toISOString());
+  expect(atOf(await metrics.within([{ jobId: sync.id, seconds: 7 }], new Date('2026-03-01T10:00:12Z')))).toEqual(['2026-03-01T10:00:12.000Z', '2026-03-01T10:00:11.000Z', '2026-03-01T10:00:05.000Z']);
+  expect(atOf(await metrics.within([{ jobId: sync.id, seconds: 3600 }, { jobId: 'sync_none', seconds: 60 }], new Date('2026-03-02T10:00:00Z')))).toEqual(['2026-03-01T10:00:12.000Z']);
 
   const points = await metrics.series(sync.id, { from: new Date('2026-03-01T10:00:00Z'), to: new Date('2026-03-01T10:01:00Z'), stepSeconds: 10 });
   expect(points).toEqual([
