@@ -5,7 +5,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly:
 // loader does not: Jest compiles them to CommonJS.
 const esmOnly = ['hyparquet', 'hyparquet-writer'];
 const esmToCommonJs = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false }];
-const transform = { '^.+\\.ts$': tsJest, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: esmToCommonJs };
+// The dashboard's scripts (ui/) are ES modules for the browser; their unit tests load them the same way.
+const transform = { '^.+\\.ts$': tsJest, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: esmToCommonJs, '/ui/[^/]+\\.js$': esmToCommonJs };
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 
 module.exports = {
@@ -16,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/test/{workflows,integration,api,dev}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{workflows,integration,api,dev,ui}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

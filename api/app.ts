@@ -1,5 +1,6 @@
 import express from 'express';
 import { requireApiKey } from './auth';
+import { dashboardRoutes } from './dashboard';
 import { requireJobIdShape } from './ids';
 import { fieldProblem, notFound, problemHandler } from './problem';
 import { alertRoutes, type AlertRouteDeps } from './routes/alerts';
@@ -24,6 +25,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(d.prometheus.timeRequests);
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
   app.get('/metrics', d.prometheus.endpoint);
+  app.use(dashboardRoutes()); // outside /v1: the page loads without a key and asks for one
   app.use('/v1', requireApiKey(d.tenants));
   app.post('/v1/extractions', requireJsonBody);
   app.post('/v1/connections', requireJsonBody);

@@ -185,8 +185,9 @@ async function main() {
   if (shuttingDown) return;
 
   const apiUrl = `http://${config.SLUICE_API_HOST}:${config.SLUICE_API_PORT}`;
+  const dashboardUrl = `${apiUrl}/ui/`;
   const info = {
-    apiUrl, apiKey,
+    apiUrl, apiKey, dashboardUrl,
     temporalUiUrl: stack.info.temporalUiUrl,
     temporalAddress: stack.info.temporalAddress,
     databaseUrl: stack.info.databaseUrl,
@@ -205,6 +206,7 @@ Sluice is running (Ctrl-C stops everything).
 
   API            ${apiUrl}
   API key        ${apiKey}
+  Dashboard      ${dashboardUrl}  (sign in with the API key)
   Temporal UI    ${stack.info.temporalUiUrl}
   Temporal       ${stack.info.temporalAddress}
   Sluice DB      ${stack.info.databaseUrl}
