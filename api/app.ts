@@ -5,6 +5,7 @@ import { requireJobIdShape } from './ids';
 import { fieldProblem, notFound, problemHandler } from './problem';
 import { alertRoutes, type AlertRouteDeps } from './routes/alerts';
 import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections';
+import { emailRecipientRoutes, type EmailRecipientRouteDeps } from './routes/email-recipients';
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
@@ -12,7 +13,7 @@ import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
 import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & AlertRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & {
   tenants: TenantStore;
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
@@ -32,6 +33,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.put('/v1/connections/:name', requireJsonBody);
   app.post('/v1/syncs', requireJsonBody);
   app.post('/v1/webhooks', requireJsonBody);
+  app.post('/v1/email-recipients', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
@@ -41,6 +43,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(connectionRoutes(d));
   app.use(syncRoutes(d));
   app.use(webhookRoutes(d));
+  app.use(emailRecipientRoutes(d));
   app.use(alertRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));

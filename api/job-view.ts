@@ -3,7 +3,7 @@
 // Temporal down, a job shows its last known progress, marked stale with its age.
 import type { ExtractionSnapshot } from '../domain/extraction-job';
 import { allowedActions } from '../domain/lifecycle';
-import { activeMsAt, estimateCompletion, progressView, type ExtractionProgress } from '../domain/progress';
+import { activeMsAt, estimateCompletion, liveProgress, progressView } from '../domain/progress';
 import type { QueuePosition } from '../store/job-slots';
 import type { JobRecord, JobRun } from '../store/jobs';
 import type { ProgressTotals } from '../store/part-progress';
@@ -16,13 +16,6 @@ export interface JobViewExtras {
   /** A running job whose progress is older than this is marked stale. */
   staleAfterMs?: number;
   now?: Date;
-}
-
-// Rows and bytes of parts in flight count as they move; what the workflow has counted never goes back.
-function liveProgress(s: ExtractionSnapshot, live: ProgressTotals | null): ExtractionProgress {
-  const p = s.progress;
-  if (!live || s.state !== 'Running') return p;
-  return { ...p, rowsDone: Math.max(p.rowsDone, live.rows), bytesDone: Math.max(p.bytesDone, live.bytes), partsDone: Math.max(p.partsDone, live.partsDone) };
 }
 
 export function jobView(job: JobRecord, { live = null, queue = null, staleAfterMs = Infinity, now = new Date() }: JobViewExtras = {}) {

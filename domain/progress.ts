@@ -1,6 +1,6 @@
 // Progress as the workflow counts it, and the view a user sees (percent, rates, ETA). Its shape is defined with
 // the job's state (extraction-job.ts); this module stays free of zod, as workflow code imports it.
-import type { ExtractionProgress, RateSample } from './extraction-job';
+import type { ExtractionProgress, ExtractionSnapshot, RateSample } from './extraction-job';
 
 export type { ExtractionProgress, RateSample };
 
@@ -76,4 +76,18 @@ export function progressView(p: ExtractionProgress, complete: boolean, elapsedMs
     rowsPerSecond: seconds ? Math.round(p.rowsDone / seconds) : null,
     bytesPerSecond: seconds ? Math.round(p.bytesDone / seconds) : null,
   };
+}
+
+/** What a running run's parts report (store/part-progress.ts totals), as far as the view needs it. */
+export interface LiveCounts {
+  rows: number;
+  bytes: number;
+  partsDone: number;
+}
+
+// Rows and bytes of parts in flight count as they move; what the workflow has counted never goes back.
+export function liveProgress(s: Pick<ExtractionSnapshot, 'progress' | 'state'>, live: LiveCounts | null): ExtractionProgress {
+  const p = s.progress;
+  if (!live || s.state !== 'Running') return p;
+  return { ...p, rowsDone: Math.max(p.rowsDone, live.rows), bytesDone: Math.max(p.bytesDone, live.bytes), partsDone: Math.max(p.partsDone, live.partsDone) };
 }

@@ -28,23 +28,39 @@ export interface AlertInput {
 export interface FiringAlert {
   kind: SyncAlertKind;
   message: string;
+  /** What the rule measured (seconds for the times, bytes for WAL) and its threshold; null for slot_lost, sync_failed. */
+  value: number | null;
+  threshold: number | null;
 }
 
 export function firingAlerts(o: AlertInput): FiringAlert[] {
   const firing: FiringAlert[] = [];
-  if (o.state === 'Failed') firing.push({ kind: 'sync_failed', message: 'the sync failed' });
+  if (o.state === 'Failed') firing.push({ kind: 'sync_failed', message: 'the sync failed', value: null, threshold: null });
   // A paused sync is meant to stand still: its lag is not an alert (its WAL is).
   if (o.state === 'Running') {
     const idle = heldAbove(o, (s) => s.idleMs, o.rules.idleTimeSeconds);
-    if (idle !== null) firing.push({ kind: 'idle_time_high', message: `Idle Time has been above ${o.rules.idleTimeSeconds} s for ${idle} s` });
+    if (idle !== null) {
+      firing.push({ kind: 'idle_time_high', message: `Idle Time has been above ${o.rules.idleTimeSeconds} s for ${idle} s`, value: newestSeconds(o, (s) => s.idleMs), threshold: o.rules.idleTimeSeconds });
+    }
     const emit = heldAbove(o, (s) => s.emitMs, o.rules.emitEventTimeSeconds);
-    if (emit !== null) firing.push({ kind: 'emit_event_time_high', message: `Emit Event Time has been above ${o.rules.emitEventTimeSeconds} s for ${emit} s` });
+    if (emit !== null) {
+      firing.push({ kind: 'emit_event_time_high', message: `Emit Event Time has been above ${o.rules.emitEventTimeSeconds} s for ${emit} s`, value: newestSeconds(o, (s) => s.emitMs), threshold: o.rules.emitEventTimeSeconds });
+    }
   }
   for (const w of syncWarnings({ state: o.state, slotExpected: o.slotExpected, samples: o.samples, walBudgetBytes: o.rules.walBudgetBytes })) {
-    if (w.code === 'wal_over_budget' || w.code === 'slot_lost') firing.push({ kind: w.code, message: w.message });
+    if (w.code === 'slot_lost') firing.push({ kind: w.code, message: w.message, value: null, threshold: null });
+    if (w.code === 'wal_over_budget') {
+      const retained = o.samples.find((s) => s.slot !== null)?.slot?.retainedWalBytes ?? null;
+      firing.push({ kind: w.code, message: w.message, value: retained, threshold: o.rules.walBudgetBytes });
+    }
   }
   return firing;
 }
+
+const newestSeconds = (o: AlertInput, metric: (s: AlertInput['samples'][number]) => number | null): number | null => {
+  const ms = o.samples.length ? metric(o.samples[0]) : null;
+  return ms === null ? null : Math.round(ms / 100) / 10;
+};
 
 /**
  * Seconds the metric has been above `thresholdSeconds` in every sample since it went above, when that is at

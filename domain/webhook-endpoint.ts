@@ -1,7 +1,7 @@
 // A webhook endpoint as the API takes it: where to POST and which events. Pure: whether the address may be
 // reached is the HTTP connector's to say (connectors/http/address-guard.ts), when it resolves the name.
 import { z } from 'zod';
-import { NOTIFICATION_EVENTS } from './notification-events';
+import { eventListSchema, NOTIFICATION_EVENTS } from './notification-events';
 
 const webhookUrl = z
   .string()
@@ -20,10 +20,7 @@ const webhookUrl = z
 
 export const webhookBodySchema = z.strictObject({
   url: webhookUrl,
-  events: z
-    .array(z.enum(NOTIFICATION_EVENTS))
-    .min(1)
-    .refine((e) => new Set(e).size === e.length, 'lists an event twice'),
+  events: eventListSchema(NOTIFICATION_EVENTS),
   description: z.string().max(200).optional(),
 });
 export type WebhookBody = z.infer<typeof webhookBodySchema>;

@@ -27,7 +27,8 @@ export interface WatchedSync {
 const RECORD = `id, sync_id AS "syncId", run, kind, message, opened_at AS "openedAt", resolved_at AS "resolvedAt"`;
 const EVENT = (type: string) => `INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload)
   SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), tenant_id, '${type}', sync_id, '${type}/' || id,
-         jsonb_build_object('alertId', id, 'syncId', sync_id, 'run', run, 'kind', kind, 'message', message, 'openedAt', opened_at, 'resolvedAt', resolved_at)`;
+         jsonb_build_object('alertId', id, 'syncId', sync_id, 'run', run, 'kind', kind, 'message', message, 'value', value, 'threshold', threshold,
+                           'openedAt', opened_at, 'resolvedAt', resolved_at)`;
 
 export class AlertStore {
   constructor(private readonly db: Pool) {}
@@ -45,10 +46,10 @@ export class AlertStore {
     for (const f of firing) {
       await this.db.query(
         `WITH opened AS (
-           INSERT INTO alerts (id, tenant_id, sync_id, run, kind, message) VALUES ($1, $2, $3, $4, $5, $6)
+           INSERT INTO alerts (id, tenant_id, sync_id, run, kind, message, value, threshold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (sync_id, kind) WHERE resolved_at IS NULL DO NOTHING RETURNING *
          ) ${EVENT('sync.alert')} FROM opened`,
-        [`alr_${randomBytes(10).toString('hex')}`, sync.tenantId, sync.id, sync.run, f.kind, f.message],
+        [`alr_${randomBytes(10).toString('hex')}`, sync.tenantId, sync.id, sync.run, f.kind, f.message, f.value, f.threshold],
       );
     }
     await this.db.query(

@@ -1,7 +1,9 @@
 // Events (written with the status change that made them, see JobStore.recordSnapshot) and their webhook
-// deliveries: each event becomes one delivery per enabled endpoint of its tenant that subscribes to its type.
+// deliveries: each event becomes one delivery per enabled endpoint of its tenant that subscribes to its type,
+// and one email delivery per recipient that does (store/email.ts keeps those).
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { deliveryLog, recordAttempt, WEBHOOK_LOG } from './delivery-log';
 
 export const newEventId = () => `evt_${randomBytes(10).toString('hex')}`;
 
@@ -10,6 +12,9 @@ export interface DeliveryRef {
   tenantId: string;
   endpointId: string;
 }
+
+/** A delivery made by dispatch: to a webhook endpoint, or (endpointId the recipient's) by email. */
+export type ChannelDeliveryRef = DeliveryRef & { channel: 'webhook' | 'email' };
 
 export interface DeliveryWork {
   deliveryId: string;
@@ -42,11 +47,11 @@ export class EventStore {
   constructor(private readonly db: Pool) {}
 
   /**
-   * Turns events not handed out yet into deliveries and marks them handed out, in one statement (several workers
-   * may run this at once: each event is claimed by one). Returns the deliveries made.
+   * Turns events not handed out yet into deliveries (webhook and email) and marks them handed out, in one
+   * statement (several workers may run this at once: each event is claimed by one). Returns the deliveries made.
    */
-  async dispatch(limit = 100): Promise<DeliveryRef[]> {
-    const res = await this.db.query<DeliveryRef>(
+  async dispatch(limit = 100): Promise<ChannelDeliveryRef[]> {
+    const res = await this.db.query<ChannelDeliveryRef>(
       `WITH claimed AS (
          SELECT id, tenant_id, type FROM events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
        ), made AS (
@@ -55,22 +60,35 @@ export class EventStore {
            FROM claimed c JOIN webhook_endpoints w ON w.tenant_id = c.tenant_id AND w.enabled AND c.type = ANY (w.events)
          ON CONFLICT (event_id, endpoint_id) DO NOTHING
          RETURNING id, event_id, endpoint_id
+       ), mailed AS (
+         INSERT INTO email_deliveries (id, event_id, recipient_id)
+         SELECT 'eml_' || replace(gen_random_uuid()::text, '-', ''), c.id, r.id
+           FROM claimed c JOIN email_recipients r ON r.tenant_id = c.tenant_id AND c.type = ANY (r.events)
+         ON CONFLICT (event_id, recipient_id) DO NOTHING
+         RETURNING id, event_id, recipient_id
        ), handed AS (
          UPDATE events SET dispatched_at = clock_timestamp() WHERE id IN (SELECT id FROM claimed)
        )
-       SELECT m.id AS "deliveryId", c.tenant_id AS "tenantId", m.endpoint_id AS "endpointId" FROM made m JOIN claimed c ON c.id = m.event_id`,
+       SELECT m.id AS "deliveryId", c.tenant_id AS "tenantId", m.endpoint_id AS "endpointId", 'webhook' AS channel FROM made m JOIN claimed c ON c.id = m.event_id
+       UNION ALL
+       SELECT m.id, c.tenant_id, m.recipient_id, 'email' FROM mailed m JOIN claimed c ON c.id = m.event_id`,
       [limit],
     );
     return res.rows;
   }
 
   /** Deliveries made but never attempted for `olderThanSeconds`: their workflow did not start (a crash between). */
-  async unstarted(olderThanSeconds: number): Promise<DeliveryRef[]> {
-    const res = await this.db.query<DeliveryRef>(
-      `SELECT d.id AS "deliveryId", e.tenant_id AS "tenantId", d.endpoint_id AS "endpointId"
-         FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
-        WHERE d.status = 'pending' AND d.attempts = 0 AND d.created_at < clock_timestamp() - make_interval(secs => $1)
-        LIMIT 100`,
+  async unstarted(olderThanSeconds: number): Promise<ChannelDeliveryRef[]> {
+    const res = await this.db.query<ChannelDeliveryRef>(
+      `(SELECT d.id AS "deliveryId", e.tenant_id AS "tenantId", d.endpoint_id AS "endpointId", 'webhook' AS channel
+          FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.status = 'pending' AND d.attempts = 0 AND d.created_at < clock_timestamp() - make_interval(secs => $1)
+         LIMIT 100)
+       UNION ALL
+       (SELECT d.id, e.tenant_id, d.recipient_id, 'email'
+          FROM email_deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.status = 'pending' AND d.attempts = 0 AND d.created_at < clock_timestamp() - make_interval(secs => $1)
+         LIMIT 100)`,
       [olderThanSeconds],
     );
     return res.rows;
@@ -95,15 +113,7 @@ export class EventStore {
 
   /** Records attempt `attempt` (idempotent: a retried activity records it once) and the delivery's new status. */
   async recordAttempt(deliveryId: string, a: Omit<AttemptRecord, 'at'>, status: DeliveryRecord['status']): Promise<void> {
-    await this.db.query(
-      `WITH attempt AS (
-         INSERT INTO webhook_attempts (delivery_id, attempt, status, error, response_prefix, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (delivery_id, attempt) DO UPDATE SET at = clock_timestamp(), status = EXCLUDED.status, error = EXCLUDED.error,
-           response_prefix = EXCLUDED.response_prefix, duration_ms = EXCLUDED.duration_ms
-       )
-       UPDATE webhook_deliveries SET attempts = greatest(attempts, $2), status = $7, updated_at = clock_timestamp() WHERE id = $1`,
-      [deliveryId, a.attempt, a.status, a.error, a.responsePrefix, a.durationMs, status],
-    );
+    await recordAttempt(this.db, WEBHOOK_LOG, deliveryId, { ...a }, status);
   }
 
   /** A delivery sent again by hand: pending once more, its attempts counting on from those before. */
@@ -117,18 +127,8 @@ export class EventStore {
   }
 
   /** The endpoint's deliveries, newest first, each with its attempts. */
-  async deliveries(tenantId: string, endpointId: string, limit: number): Promise<DeliveryRecord[]> {
-    const res = await this.db.query<DeliveryRecord>(
-      `SELECT d.id, e.id AS "eventId", e.type AS "eventType", e.subject, d.status, d.created_at AS "createdAt",
-              coalesce((SELECT jsonb_agg(jsonb_build_object('attempt', a.attempt, 'at', a.at, 'status', a.status, 'error', a.error,
-                                'responsePrefix', a.response_prefix, 'durationMs', a.duration_ms) ORDER BY a.attempt)
-                          FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]'::jsonb) AS attempts
-         FROM webhook_deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
-        WHERE w.tenant_id = $1 AND w.id = $2
-        ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
-      [tenantId, endpointId, limit],
-    );
-    return res.rows.map((r) => ({ ...r, attempts: r.attempts.map((a) => ({ ...a, at: new Date(a.at) })) }));
+  deliveries(tenantId: string, endpointId: string, limit: number): Promise<DeliveryRecord[]> {
+    return deliveryLog<Omit<AttemptRecord, 'attempt' | 'at'>>(this.db, WEBHOOK_LOG, tenantId, endpointId, limit);
   }
 
   /** The endpoint's last `count` finished deliveries all failed (so it should be disabled). */

@@ -91,6 +91,29 @@ export class JobStore {
     );
   }
 
+  /**
+   * Writes a running run's job.progress event, unless the job wrote one less than `intervalSeconds` ago or the run
+   * is no longer Running. Parts that try at once queue on the job's row and see the time the first one set, so one
+   * gets through; a status change waits for (or comes before) it, so none follows the end of the run.
+   */
+  async recordProgressEvent(jobId: string, run: number, intervalSeconds: number, payload: Record<string, unknown>): Promise<boolean> {
+    const res = await this.db.query(
+      `WITH job AS (
+         UPDATE jobs SET progress_event_at = date_trunc('milliseconds', clock_timestamp())
+          WHERE id = $1 AND run = $2 AND state = 'Running'
+            AND (progress_event_at IS NULL OR progress_event_at <= clock_timestamp() - make_interval(secs => $3))
+          RETURNING id, tenant_id, progress_event_at
+       )
+       INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload, created_at)
+       SELECT $4, tenant_id, 'job.progress', id, 'job.progress/' || id || '/' || $2 || '/' || (extract(epoch FROM progress_event_at) * 1000)::bigint,
+              $5, progress_event_at
+         FROM job
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [jobId, run, intervalSeconds, newEventId(), payload],
+    );
+    return res.rowCount === 1;
+  }
+
   async get(tenantId: string, id: string): Promise<JobRecord | null> {
     const res = await this.db.query<JobRecord>(`SELECT ${COLUMNS} FROM jobs WHERE tenant_id = $1 AND id = $2 AND kind = 'extraction'`, [tenantId, id]);
     return res.rows[0] ? toRecord(res.rows[0]) : null;

@@ -3,7 +3,11 @@
 // counts. Every write names the activity attempt making it, ordered by (when the activity was scheduled,
 // attempt): a write older than the row's is ignored, so a straggler of a failed, cancelled or abandoned attempt
 // never overwrites a newer one (a part run again after a pause is a newer activity, with attempt 1 again).
+// A part file finished in storage writes its job.part_ready event in the same statement as the write that records
+// it (once per job, run and part: its dedupe key), and only when that write is not ignored and the run is the job's.
 import type { Pool } from 'pg';
+import type { PartReadyEvent } from '../domain/running-job-events';
+import { newEventId } from './events';
 
 export interface PartAttempt {
   jobId: string;
@@ -46,6 +50,20 @@ const T = 'job_part_progress';
 const NEWER = `WHERE (${T}.scheduled_at, ${T}.attempt) <= (EXCLUDED.scheduled_at, EXCLUDED.attempt)`;
 const key = (a: PartAttempt) => [a.jobId, a.run, a.part, a.attempt, a.scheduledAt];
 
+// `upsert` (an INSERT … RETURNING job_id, run) and the event of a finished part file, if any, in one statement.
+const withReady = (upsert: string, params: unknown[], ready: PartReadyEvent | null): [string, unknown[]] => {
+  if (!ready) return [upsert, params];
+  const n = params.length;
+  return [
+    `WITH recorded AS (${upsert} RETURNING job_id, run), ready AS (
+       INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload)
+       SELECT $${n + 1}, j.tenant_id, 'job.part_ready', j.id, $${n + 2}, $${n + 3} FROM recorded r JOIN jobs j ON j.id = r.job_id AND j.run = r.run
+       ON CONFLICT (dedupe_key) DO NOTHING
+     ) SELECT count(*) FROM recorded`,
+    [...params, newEventId(), ready.dedupeKey, ready.payload],
+  ];
+};
+
 export class PartProgressStore {
   constructor(private readonly db: Pool) {}
 
@@ -66,26 +84,28 @@ export class PartProgressStore {
     );
   }
 
-  /** Where a running attempt is; written on its heartbeat ticks. */
-  async report(a: PartAttempt, c: PartCounts & { waiting: PartWaiting | null }): Promise<void> {
-    await this.db.query(
+  /** Where a running attempt is; written on its heartbeat ticks, and by a stream as each of its files is finished (`ready`). */
+  async report(a: PartAttempt, c: PartCounts & { waiting: PartWaiting | null }, ready: PartReadyEvent | null = null): Promise<void> {
+    await this.db.query(...withReady(
       `INSERT INTO ${T} (job_id, run, part, attempt, scheduled_at, rows, bytes, waiting) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (job_id, run, part) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, waiting = EXCLUDED.waiting,
               attempt = EXCLUDED.attempt, scheduled_at = EXCLUDED.scheduled_at, updated_at = clock_timestamp()
        ${NEWER} AND NOT ${T}.done`,
       [...key(a), c.rows, c.bytes, c.waiting],
-    );
+      ready,
+    ));
   }
 
-  /** The part is done: its final counts. */
-  async finish(a: PartAttempt, c: PartCounts): Promise<void> {
-    await this.db.query(
+  /** The part is done: its final counts, and the event of its file (`ready`; a stream's were written as they came). */
+  async finish(a: PartAttempt, c: PartCounts, ready: PartReadyEvent | null = null): Promise<void> {
+    await this.db.query(...withReady(
       `INSERT INTO ${T} (job_id, run, part, attempt, scheduled_at, rows, bytes, done) VALUES ($1, $2, $3, $4, $5, $6, $7, true)
        ON CONFLICT (job_id, run, part) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, attempt = EXCLUDED.attempt,
               scheduled_at = EXCLUDED.scheduled_at, waiting = NULL, done = true, updated_at = clock_timestamp()
        ${NEWER}`,
       [...key(a), c.rows, c.bytes],
-    );
+      ready,
+    ));
   }
 
   /** The attempt failed with an error that will be retried: the part is now on the next attempt, and this is why. */

@@ -35,6 +35,8 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     connectionRoles: async (tenantId, name) => (await rt.connections.get(tenantId, name))?.roles ?? null,
     webhooks: rt.webhooks,
     events: rt.events,
+    emails: rt.emails,
+    emailConfigured: c.SLUICE_SMTP_URL !== undefined,
     alerts: rt.alerts,
     startDelivery: (ref, firstAttempt) => startDelivery({ temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE }, ref, firstAttempt),
     webhookSecretOverlapSeconds: c.SLUICE_WEBHOOK_SECRET_OVERLAP_SECONDS,

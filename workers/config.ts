@@ -50,6 +50,13 @@ export const configSchema = z.object({
   SLUICE_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000).describe('longest wait for a webhook receiver to answer, connecting included'),
   SLUICE_WEBHOOK_DISABLE_AFTER: int(1, 1000).default(5).describe('failed webhook deliveries in a row (each after its whole schedule) after which the endpoint is disabled'),
   SLUICE_WEBHOOK_SECRET_OVERLAP_SECONDS: int(0, 30 * 24 * 3600).default(24 * 3600).describe("how long a webhook's rotated-out secret keeps signing beside the new one"),
+  SLUICE_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'an SMTP URL: smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start)' })
+    .optional()
+    .describe('SMTP server email notifications go through, smtp://user:pass@host:port; unset: no email (recipients are refused, deliveries fail)'),
+  SLUICE_EMAIL_FROM: z.string().min(3).default('Sluice <sluice@localhost>').describe('From: of notification mails'),
+  SLUICE_EMAIL_MAX_ATTEMPTS: int(1, 20).default(5).describe('attempts of an email delivery the server answers 4xx or does not answer; a 5xx ends it at once'),
+  SLUICE_EMAIL_RETRY_INITIAL_SECONDS: int(1, 3600).default(30).describe('wait before the second attempt of an email delivery, doubling after each (at most 10 min)'),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),

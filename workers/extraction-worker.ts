@@ -8,6 +8,8 @@ import { createStatusActivities } from '../activities/status';
 import { createSyncActivities } from '../activities/sync';
 import { createSyncStatusActivities } from '../activities/sync/status';
 import { createNotifyActivities } from '../activities/notify';
+import { createEmailActivities } from '../activities/notify/email';
+import { createMailer } from '../connectors/smtp/mailer';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
@@ -16,9 +18,10 @@ import { startEventDispatcher } from './event-dispatcher';
 import { startMetricsPruner } from './metrics-pruner';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
-// The worker for extraction, sync and webhook delivery workflows and their activities, with the loops beside
-// them: the sweeper of abandoned job slots, the dispatcher of events to webhooks, the evaluator of sync alerts,
-// the pruner of old sync metrics, and its Prometheus /metrics. `run()` runs them until the worker shuts down.
+// The worker for extraction, sync, webhook and email delivery workflows and their activities, with the loops
+// beside them: the sweeper of abandoned job slots, the dispatcher of events to webhooks and email recipients,
+// the evaluator of sync alerts, the pruner of old sync metrics, and its Prometheus /metrics. `run()` runs them
+// until the worker shuts down.
 // Tests pass a prebuilt `workflowBundle`.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
@@ -26,6 +29,8 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
   const temporal = new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
   const wake = wakeGranted(temporal);
   const metrics = createWorkerMetrics();
+  const mailer = c.SLUICE_SMTP_URL ? createMailer(c.SLUICE_SMTP_URL, c.SLUICE_EMAIL_FROM) : null;
+  const files = { s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS };
   const worker = await Worker.create({
     connection,
     namespace: c.TEMPORAL_NAMESPACE,
@@ -53,11 +58,11 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       }),
       ...createSyncStatusActivities(rt.syncs),
       ...createNotifyActivities({
-        events: rt.events, webhooks: rt.webhooks, jobs: rt.jobs,
-        files: { s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS },
+        events: rt.events, webhooks: rt.webhooks, jobs: rt.jobs, files,
         allowPrivate: c.SLUICE_WEBHOOK_ALLOW_PRIVATE, timeoutMs: c.SLUICE_WEBHOOK_TIMEOUT_MS, disableAfter: c.SLUICE_WEBHOOK_DISABLE_AFTER,
         attempted: (outcome) => metrics.webhookAttempted(outcome),
       }),
+      ...createEmailActivities({ emails: rt.emails, jobs: rt.jobs, files, mailer }),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
     // Progress in heartbeats is read by the API, and a stream resumes from its last one: send them often
@@ -70,6 +75,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     const stopSweeper = startSlotSweeper({ slots: rt.slots, jobs: rt.jobs, temporal, wake, intervalSeconds: c.SLUICE_SLOT_SWEEP_SECONDS, log: rt.log });
     const stopDispatcher = startEventDispatcher({
       events: rt.events, temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE, intervalMs: 1000, log: rt.log,
+      email: { maxAttempts: c.SLUICE_EMAIL_MAX_ATTEMPTS, retryInitialSeconds: c.SLUICE_EMAIL_RETRY_INITIAL_SECONDS },
     });
     const stopAlerts = startAlertEvaluator({
       alerts: rt.alerts, metrics: rt.syncMetrics, intervalMs: c.SLUICE_ALERT_EVALUATE_SECONDS * 1000, sampleSeconds: c.SLUICE_SYNC_METRICS_SECONDS, log: rt.log,
@@ -91,6 +97,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       stopAlerts();
       stopPruner();
       await stopMetrics?.();
+      mailer?.close();
     }
   };
   return { worker, pools, run, metrics };

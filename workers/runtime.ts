@@ -16,6 +16,7 @@ import { KeyRing } from '../store/secret-box';
 import { SyncMetricsStore } from '../store/sync-metrics';
 import { WebhookStore } from '../store/webhooks';
 import { EventStore } from '../store/events';
+import { EmailStore } from '../store/email';
 import { AlertStore } from '../store/alerts';
 import { SyncStore } from '../store/syncs';
 import { TenantStore } from '../store/tenants';
@@ -38,6 +39,8 @@ export interface Runtime {
   syncMetrics: SyncMetricsStore;
   webhooks: WebhookStore;
   events: EventStore;
+  /** Email recipients and their deliveries. */
+  emails: EmailStore;
   alerts: AlertStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
@@ -73,6 +76,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     syncMetrics: new SyncMetricsStore(db),
     webhooks: new WebhookStore(db, keys),
     events: new EventStore(db),
+    emails: new EmailStore(db),
     alerts: new AlertStore(db),
     async close() {
       s3.destroy();

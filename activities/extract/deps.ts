@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { catalogError } from '../../connectors/postgres/catalog';
 import type { JobPlanStore } from '../../store/job-plans';
+import type { JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
 import type { ResourceMeter } from './resource-meter';
 
@@ -16,6 +17,10 @@ export interface ExtractDeps {
   plans: Pick<JobPlanStore, 'save' | 'get'>;
   /** Where parts record their live progress. */
   progress: PartProgressStore;
+  /** The jobs, whose snapshots a job.progress event reports on, and which write it. */
+  jobs: Pick<JobStore, 'get' | 'recordProgressEvent'>;
+  /** A running job writes at most one job.progress event this often. */
+  progressEventSeconds: number;
   gzipLevel: number;
   parquetRowGroupRows: number;
   statementTimeoutMs: number;

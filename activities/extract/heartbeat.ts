@@ -1,11 +1,15 @@
 // What part and stream activities report while they run: a heartbeat every second (the worker throttles what it
 // sends to Temporal) carrying where they are, and a row in the part progress store every couple of seconds
-// (store/part-progress.ts) for the API. A part waiting on a lock says so in both at once.
+// (store/part-progress.ts) for the API. A part waiting on a lock says so in both at once. After a report, a part
+// tries the job's job.progress event when the interval has passed since its last try.
 import { CancelledFailure, ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ReadSession } from '../../connectors/postgres/read-session';
+import type { PartReadyEvent } from '../../domain/running-job-events';
 import type { PartAttempt, PartCounts, PartWaiting } from '../../store/part-progress';
 import type { ExtractDeps } from './deps';
+import { writeProgressEvent } from './progress-event';
+import type { RunRef } from './read';
 
 export interface PartHeartbeat {
   rows: number;
@@ -26,14 +30,18 @@ export class PartTracker {
   private ticks = 0;
   private writing: Promise<void> | null = null;
   private reportedWaiting: PartWaiting | null = null;
+  private progressEventTriedAt = 0;
+  private readonly ref: RunRef;
 
   constructor(
     private readonly deps: ExtractDeps,
     private readonly ctx: Context,
-    part: { jobId: string; run: number; part: number },
+    part: RunRef & { part: number },
     private readonly details: () => Omit<PartHeartbeat, 'waiting'> & Record<string, unknown>,
   ) {
-    this.attempt = { ...part, attempt: ctx.info.attempt, scheduledAt: new Date(ctx.info.scheduledTimestampMs) };
+    const { tenantId, ...attempt } = part;
+    this.ref = { jobId: part.jobId, tenantId, run: part.run };
+    this.attempt = { ...attempt, attempt: ctx.info.attempt, scheduledAt: new Date(ctx.info.scheduledTimestampMs) };
   }
 
   private get waiting(): PartWaiting | null {
@@ -55,7 +63,15 @@ export class PartTracker {
     if (this.writing || (this.ticks % PROGRESS_EVERY_TICKS !== 0 && waiting === this.reportedWaiting)) return;
     this.reportedWaiting = waiting;
     this.writing = this.quietly(() => this.deps.progress.report(this.attempt, { rows: details.rows, bytes: details.bytes, waiting }))
+      .then(() => (this.progressEventDue() ? this.quietly(() => writeProgressEvent(this.deps, this.ref)) : undefined))
       .finally(() => (this.writing = null));
+  }
+
+  private progressEventDue(): boolean {
+    const now = Date.now();
+    if (now - this.progressEventTriedAt < this.deps.progressEventSeconds * 1000) return false;
+    this.progressEventTriedAt = now;
+    return true;
   }
 
   private async stop(): Promise<void> {
@@ -64,9 +80,18 @@ export class PartTracker {
     await this.writing; // a report landing after the final write would undo it
   }
 
-  async succeeded(counts: PartCounts): Promise<void> {
+  // A write that carries a part file's event is not quiet: when it fails the attempt fails, and its retry writes
+  // the file and the event again, so no file goes without its event.
+  /** The part is done; `ready` is the event of its file (a stream's files had theirs as they were finished). */
+  async succeeded(counts: PartCounts, ready: PartReadyEvent | null = null): Promise<void> {
     await this.stop();
-    await this.quietly(() => this.deps.progress.finish(this.attempt, counts));
+    if (ready) await this.deps.progress.finish(this.attempt, counts, ready);
+    else await this.quietly(() => this.deps.progress.finish(this.attempt, counts));
+  }
+
+  /** A stream finished one of its files: its counts so far (that file included), with the file's event. */
+  async fileReady(counts: PartCounts, ready: PartReadyEvent): Promise<void> {
+    await this.deps.progress.report(this.attempt, { ...counts, waiting: null }, ready);
   }
 
   /**

@@ -2,6 +2,7 @@
 // writes the same key again, so a part is never duplicated nor lost.
 import { Context } from '@temporalio/activity';
 import type { PartResult } from '../../domain/extraction-job';
+import { partReadyEvent } from '../../domain/running-job-events';
 import type { PartRange } from '../../domain/plan';
 import { RowScanner } from '../../connectors/postgres/row-scanner';
 import type { ExtractDeps } from './deps';
@@ -23,7 +24,7 @@ export const extractPart = (deps: ExtractDeps, specs: SpecCache) => async (input
   const ctx = Context.current();
   let sink: PartSink | undefined;
   let header = 0;
-  const tracker = new PartTracker(deps, ctx, { jobId: input.jobId, run: input.run, part: input.index }, () => ({
+  const tracker = new PartTracker(deps, ctx, { jobId: input.jobId, tenantId: input.tenantId, run: input.run, part: input.index }, () => ({
     rows: Math.max(0, (sink?.rows ?? 0) - header), bytes: sink?.bytesWritten() ?? 0,
   }));
   const usage = deps.meter.start();
@@ -44,7 +45,7 @@ export const extractPart = (deps: ExtractDeps, specs: SpecCache) => async (input
     await copy.session.commit(); // release the source connection before waiting on storage
     const stored = await sink.finish();
     const rows = copy.rowCount();
-    await tracker.succeeded({ rows, bytes: stored.bytes });
+    await tracker.succeeded({ rows, bytes: stored.bytes }, partReadyEvent(input, { ...stored, index: input.index, rows }));
     return { ...stored, index: input.index, rows, attempt: ctx.info.attempt, ...deps.meter.stop(usage) };
   } catch (err) {
     copy?.session.close(err as Error);

@@ -17,6 +17,7 @@ import { Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { PartResult } from '../../domain/extraction-job';
 import { partKey, runPrefix, type ReadSpec } from '../../domain/plan';
+import { partReadyEvent } from '../../domain/running-job-events';
 import { RowScanner } from '../../connectors/postgres/row-scanner';
 import { deletePrefix } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
@@ -61,7 +62,7 @@ export const extractStream = (deps: ExtractDeps, specs: SpecCache) => async (inp
   let done: PartResult[] = [];
   let lastRowSha256: string | null = null;
   let sink: PartSink | undefined;
-  const tracker = new PartTracker(deps, ctx, { jobId: input.jobId, run: input.run, part: 0 }, (): Omit<StreamHeartbeat, 'waiting'> => ({
+  const tracker = new PartTracker(deps, ctx, { jobId: input.jobId, tenantId: input.tenantId, run: input.run, part: 0 }, (): Omit<StreamHeartbeat, 'waiting'> => ({
     rows: sum(done, (p) => p.rows) + (sink?.rows ?? 0),
     bytes: sum(done, (p) => p.bytes) + (sink?.bytesWritten() ?? 0),
     parts: [...done], // a copy: the heartbeat may be serialized after more parts are done
@@ -77,9 +78,13 @@ export const extractStream = (deps: ExtractDeps, specs: SpecCache) => async (inp
     await s.write(header);
     return s;
   };
+  // A file is kept (and in the heartbeat a retry resumes from) only once its job.part_ready event is written.
   const close = async (s: PartSink, lastRow: string | null) => {
     const stored = await s.finish();
-    done.push({ ...stored, index: done.length, rows: s.rows, attempt: ctx.info.attempt, cpuMs: 0, peakRssBytes: 0 });
+    const part: PartResult = { ...stored, index: done.length, rows: s.rows, attempt: ctx.info.attempt, cpuMs: 0, peakRssBytes: 0 };
+    const counts = { rows: sum(done, (p) => p.rows) + part.rows, bytes: sum(done, (p) => p.bytes) + part.bytes };
+    await tracker.fileReady(counts, partReadyEvent(input, part));
+    done.push(part);
     lastRowSha256 = lastRow;
   };
 

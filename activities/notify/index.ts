@@ -4,7 +4,8 @@
 // deliveries in a row, is disabled.
 import { Webhook } from 'standardwebhooks';
 import { postWebhook, WebhookPostError } from '../../connectors/http/webhook-post';
-import { jobFiles, type FileLinks } from '../../connectors/s3/job-files';
+import type { FileLinks } from '../../connectors/s3/job-files';
+import { completedRunFiles } from './completed-files';
 import { outcomeOf, type DeliveryOutcome } from '../../domain/delivery';
 import type { DeliveryWork, EventStore } from '../../store/events';
 import type { JobStore } from '../../store/jobs';
@@ -67,12 +68,10 @@ export const createNotifyActivities = (d: NotifyDeps) => ({
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
-// A completed job's event carries its files with links made now (they outlive neither the files nor their TTL).
+// A completed job's event carries its files with fresh links.
 async function dataOf(d: NotifyDeps, tenantId: string, work: DeliveryWork): Promise<Record<string, unknown>> {
   const data = work.event.payload;
   if (work.event.type !== 'job.completed') return data;
-  const job = await d.jobs.get(tenantId, work.event.subject);
-  const s = job?.snapshot;
-  if (!s?.manifest || s.filesExpiredAt || s.run !== data.run) return data;
-  return { ...data, files: await jobFiles(d.files, { tenantId, jobId: s.jobId, run: s.run, manifest: s.manifest, filesExpireAt: s.filesExpireAt }) };
+  const files = await completedRunFiles(d, tenantId, work.event);
+  return files ? { ...data, files } : data;
 }

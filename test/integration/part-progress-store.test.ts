@@ -1,8 +1,13 @@
 // The part progress store on its own: what each write of an attempt leaves, that a late write of an older attempt
-// or activity never overwrites a newer one, and what totals() makes of the rows.
+// or activity never overwrites a newer one, and what totals() makes of the rows. And the events of a running job:
+// job.part_ready once per job, run and part, with the write that records the part (not when that write is
+// ignored, nor for a run the job has left); job.progress at most once per interval however many parts try at
+// once, and never once the run is no longer Running.
 import { randomBytes } from 'node:crypto';
 import { workflowIdFor } from '../../api/job-control';
 import { extractionRequestSchema } from '../../domain/extraction-request';
+import { newRun } from '../../domain/new-run';
+import { partReadyEvent } from '../../domain/running-job-events';
 import { silentFailure, type PartAttempt } from '../../store/part-progress';
 import { testSluice, type TestSluice } from '../support/stack';
 
@@ -96,4 +101,68 @@ test('a job deleted takes its plans and progress with it', async () => {
   await s.rt.jobs.delete(s.tenantId, jobId);
   expect(await s.rt.plans.get(jobId, 1)).toBeNull();
   expect(await s.rt.partProgress.totals(jobId, 1)).toMatchObject({ parts: 0 });
+});
+
+const record = (jobId: string, run: number, state: 'Running' | 'Completed' | 'Paused') =>
+  s.rt.jobs.recordSnapshot({ ...newRun(jobId, run, new Date().toISOString()), state, finishedAt: state === 'Completed' ? new Date().toISOString() : null });
+
+const eventsOf = async (jobId: string, type: string) =>
+  (await s.rt.db.query('SELECT dedupe_key, payload, created_at FROM events WHERE subject = $1 AND type = $2 ORDER BY created_at', [jobId, type])).rows;
+
+const file = (index: number, rows: number) => ({ index, key: `x/runs/1/part-0000${index + 1}.csv`, rows, bytes: rows * 10, sha256: 'ab'.repeat(32) });
+
+test('job.part_ready: one per part, written with the record of the part, retries and stragglers included', async () => {
+  const jobId = await newJob();
+  const p = s.rt.partProgress;
+  const ref = { jobId, run: 1 };
+  const a: PartAttempt = { jobId, run: 1, part: 0, attempt: 2, scheduledAt: new Date('2026-01-01T00:00:00Z') };
+  await p.finish({ ...a, attempt: 1 }, { rows: 1, bytes: 1 }, partReadyEvent(ref, file(0, 1))); // attempt 1 wrote first
+  await p.finish(a, { rows: 7, bytes: 70 }, partReadyEvent(ref, file(0, 7))); // its retry: already told
+  expect((await eventsOf(jobId, 'job.part_ready')).map((e) => e.payload)).toEqual([expect.objectContaining({ part: 0, rows: 1 })]);
+
+  // A straggler of an older attempt is ignored, and so is its event.
+  const b: PartAttempt = { ...a, part: 1 };
+  await p.start(b);
+  await p.finish({ ...b, attempt: 1 }, { rows: 3, bytes: 30 }, partReadyEvent(ref, file(1, 3)));
+  expect(await eventsOf(jobId, 'job.part_ready')).toHaveLength(1);
+  await p.finish(b, { rows: 5, bytes: 50 }, partReadyEvent(ref, file(1, 5)));
+
+  // A stream's files, each with the report of its counts so far.
+  const c: PartAttempt = { ...a, part: 2 };
+  await p.report(c, { rows: 4, bytes: 40, waiting: null }, partReadyEvent(ref, file(2, 4)));
+  await p.report(c, { rows: 10, bytes: 100, waiting: null }, partReadyEvent(ref, file(3, 6)));
+  expect(await p.totals(jobId, 1)).toMatchObject({ rows: 7 + 5 + 10, partsDone: 2 });
+
+  // A part of run 1 finishing after the job moved on to run 2 tells nothing.
+  await record(jobId, 2, 'Running');
+  await p.finish({ ...a, part: 9 }, { rows: 1, bytes: 1 }, partReadyEvent(ref, file(9, 1)));
+  const events = await eventsOf(jobId, 'job.part_ready');
+  expect(events.map((e) => [e.dedupe_key, e.payload.rows])).toEqual([
+    [`job.part_ready/${jobId}/1/0`, 1], [`job.part_ready/${jobId}/1/1`, 5], [`job.part_ready/${jobId}/1/2`, 4], [`job.part_ready/${jobId}/1/3`, 6],
+  ]);
+  expect(events[3].payload).toEqual({ jobId, run: 1, part: 3, fileName: 'part-00004.csv', rows: 6, bytes: 60, sha256: 'ab'.repeat(32) });
+});
+
+test('job.progress: one of many parts trying at once gets through, the next after the interval, none once the run ended', async () => {
+  const jobId = await newJob();
+  const tryAll = () => Promise.all(Array.from({ length: 12 }, (_, i) => s.rt.jobs.recordProgressEvent(jobId, 1, 1, { rows: i })));
+
+  expect(await tryAll()).not.toContain(true); // Queued: not running yet
+  await record(jobId, 1, 'Running');
+  expect((await tryAll()).filter(Boolean)).toHaveLength(1);
+  expect((await tryAll()).filter(Boolean)).toHaveLength(0); // within the interval
+  await new Promise((r) => setTimeout(r, 1050));
+  expect((await tryAll()).filter(Boolean)).toHaveLength(1);
+  expect(await s.rt.jobs.recordProgressEvent(jobId, 2, 1, {})).toBe(false); // not the job's run
+
+  const events = await eventsOf(jobId, 'job.progress');
+  expect(events).toHaveLength(2);
+  expect(events[1].created_at.getTime() - events[0].created_at.getTime()).toBeGreaterThanOrEqual(1000);
+
+  await new Promise((r) => setTimeout(r, 1050));
+  await record(jobId, 1, 'Paused');
+  expect((await tryAll()).filter(Boolean)).toHaveLength(0);
+  await record(jobId, 1, 'Completed');
+  expect((await tryAll()).filter(Boolean)).toHaveLength(0);
+  expect(await eventsOf(jobId, 'job.progress')).toHaveLength(2);
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   pools = new SourcePools();
   acts = createExtractActivities({
     s3: s.rt.s3, bucket: s.config.SLUICE_S3_BUCKET, pools, sourceUrl: async () => stackInfo().sourceUrl,
-    plans: s.rt.plans, progress: s.rt.partProgress, gzipLevel: 1, parquetRowGroupRows: 50,
+    plans: s.rt.plans, progress: s.rt.partProgress, jobs: s.rt.jobs, progressEventSeconds: 30, gzipLevel: 1, parquetRowGroupRows: 50,
     statementTimeoutMs: 60_000, lockTimeoutMs: 10_000, meter: new ResourceMeter(),
   });
 });

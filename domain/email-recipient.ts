@@ -1,0 +1,11 @@
+// An email recipient as the API takes it: one address and the events it is mailed. Pure.
+import { z } from 'zod';
+import { EMAIL_EVENTS, eventListSchema } from './notification-events';
+
+export const emailRecipientBodySchema = z.strictObject({
+  // One mailbox, no display name: the address goes into the envelope as is.
+  address: z.email({ error: 'is not an email address; write it as ops@example.com' }).max(254),
+  events: eventListSchema(EMAIL_EVENTS),
+  description: z.string().max(200).optional(),
+});
+export type EmailRecipientBody = z.infer<typeof emailRecipientBodySchema>;
