@@ -57,6 +57,7 @@ export const configSchema = z.object({
   SLUICE_EMAIL_FROM: z.string().min(3).default('Sluice <sluice@localhost>').describe('From: of notification mails'),
   SLUICE_EMAIL_MAX_ATTEMPTS: int(1, 20).default(5).describe('attempts of an email delivery the server answers 4xx or does not answer; a 5xx ends it at once'),
   SLUICE_EMAIL_RETRY_INITIAL_SECONDS: int(1, 3600).default(30).describe('wait before the second attempt of an email delivery, doubling after each (at most 10 min)'),
+  SLUICE_PROGRESS_EVENT_SECONDS: int(1, 24 * 3600).default(30).describe('a running job writes at most one job.progress event this often'),
   SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),

@@ -7,6 +7,7 @@ import { postWebhook, WebhookPostError } from '../../connectors/http/webhook-pos
 import type { FileLinks } from '../../connectors/s3/job-files';
 import { completedRunFiles } from './completed-files';
 import { outcomeOf, type DeliveryOutcome } from '../../domain/delivery';
+import { partReadyData } from './part-ready';
 import type { DeliveryWork, EventStore } from '../../store/events';
 import type { JobStore } from '../../store/jobs';
 import type { WebhookStore } from '../../store/webhooks';
@@ -71,6 +72,7 @@ export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 // A completed job's event carries its files with fresh links.
 async function dataOf(d: NotifyDeps, tenantId: string, work: DeliveryWork): Promise<Record<string, unknown>> {
   const data = work.event.payload;
+  if (work.event.type === 'job.part_ready') return partReadyData(d, tenantId, work.event); // with its file's link
   if (work.event.type !== 'job.completed') return data;
   const files = await completedRunFiles(d, tenantId, work.event);
   return files ? { ...data, files } : data;
