@@ -26,7 +26,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-type AlertEvent = { type: string; data: { alertId: string; syncId: string; kind: string; message: string } };
+type AlertEvent = { type: string; data: { alertId: string; syncId: string; kind: string; message: string; value: number | null; threshold: number | null } };
 const notified = (syncId: string) =>
   receiver.received
     .map((r) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as AlertEvent)
@@ -86,6 +86,8 @@ test('paused while the source writes past the WAL budget: wal_over_budget opens'
   expect(alert).toMatchObject({ kind: 'wal_over_budget', state: 'open' });
   expect((await (await t.api.call('GET', '/v1/alerts?state=open')).json()).alerts).toContainEqual(expect.objectContaining({ id: alert.id }));
   expect((await t.api.call('GET', '/v1/alerts?state=closed')).status).toBe(400);
-  await until('its notification', () => notified(id).find((e) => e.type === 'sync.alert' && e.data.kind === 'wal_over_budget'));
+  const event = await until('its notification', () => notified(id).find((e) => e.type === 'sync.alert' && e.data.kind === 'wal_over_budget'));
+  expect(event.data.threshold).toBe(1 << 20); // what it measured, and the budget it is over
+  expect(event.data.value).toBeGreaterThan(1 << 20);
   expect((await t.api.call('DELETE', `/v1/syncs/${id}`)).status).toBe(204);
 });
