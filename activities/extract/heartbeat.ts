@@ -21,6 +21,8 @@ export interface PartHeartbeat {
 const HEARTBEAT_MS = 1000;
 const PROGRESS_EVERY_TICKS = 2;
 const WRITE_TIMEOUT_MS = 5000;
+// A part file's event is worth waiting longer for: not getting it through means doing the file again.
+const EVENT_WRITE_TIMEOUT_MS = 30_000;
 
 export class PartTracker {
   /** The source session whose waits are reported; set by the activity once it has one. */
@@ -80,18 +82,18 @@ export class PartTracker {
     await this.writing; // a report landing after the final write would undo it
   }
 
-  // A write that carries a part file's event is not quiet: when it fails the attempt fails, and its retry writes
-  // the file and the event again, so no file goes without its event.
+  // A write that carries a part file's event is not quiet: when it fails (or hangs) the attempt fails, and its
+  // retry writes the file and the event again, so no file goes without its event (nor has two: its dedupe key).
   /** The part is done; `ready` is the event of its file (a stream's files had theirs as they were finished). */
   async succeeded(counts: PartCounts, ready: PartReadyEvent | null = null): Promise<void> {
     await this.stop();
-    if (ready) await this.deps.progress.finish(this.attempt, counts, ready);
+    if (ready) await bounded(() => this.deps.progress.finish(this.attempt, counts, ready), EVENT_WRITE_TIMEOUT_MS);
     else await this.quietly(() => this.deps.progress.finish(this.attempt, counts));
   }
 
   /** A stream finished one of its files: its counts so far (that file included), with the file's event. */
   async fileReady(counts: PartCounts, ready: PartReadyEvent): Promise<void> {
-    await this.deps.progress.report(this.attempt, { ...counts, waiting: null }, ready);
+    await bounded(() => this.deps.progress.report(this.attempt, { ...counts, waiting: null }, ready), EVENT_WRITE_TIMEOUT_MS);
   }
 
   /**
@@ -118,17 +120,24 @@ export class PartTracker {
   // Progress is for people watching: a write that fails must not fail the part, nor one that hangs (Sluice's
   // database slow or away) hold it up.
   private async quietly(write: () => Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${WRITE_TIMEOUT_MS} ms`)), WRITE_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([write(), late]);
+      await bounded(write, WRITE_TIMEOUT_MS);
     } catch (err) {
       this.ctx.log.warn('part progress not recorded', { error: (err as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
+  }
+}
+
+/** `write`, or an error once it has taken `ms` (it may still land later). */
+async function bounded(write: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([write(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

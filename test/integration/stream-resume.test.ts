@@ -111,6 +111,9 @@ describe.each([
     expect(second.beats[0].rows).toBe(kept * PART_ROWS);
     await verifiedFiles(s, asManifest(second.parts, format, compression));
     expect(await s.rt.partProgress.totals(ref.jobId, 1)).toMatchObject({ rows: ROWS, partsDone: 1, retry: null });
+    // Each file told of once, by the attempt that wrote it first.
+    const ready = await s.rt.db.query(`SELECT payload FROM events WHERE subject = $1 AND type = 'job.part_ready' ORDER BY (payload->>'part')::int`, [ref.jobId]);
+    expect(ready.rows.map((r) => [r.payload.part, r.payload.rows, r.payload.sha256])).toEqual(first.parts.map((p) => [p.index, p.rows, p.sha256]));
   });
 });
 
