@@ -2,7 +2,10 @@
 // each to a .eml file, tests keep them in memory. `refuse` answers a recipient with an SMTP error instead, as a
 // real server refusing a mailbox does (550) or asking to try later (4xx).
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 export interface SunkMail {
@@ -53,3 +56,9 @@ export async function startSmtpSink(o: SmtpSinkOptions): Promise<SmtpSink> {
   const port = (server.server.address() as AddressInfo).port;
   return { port, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((ok) => server.close(() => ok())) };
 }
+
+/** Writes each mail to `<dir>/<timestamp>-<id>.eml`, which any mail client opens; sorted by name, oldest first. */
+export const mailToDir = (dir: string) => async (mail: SunkMail): Promise<void> => {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  await writeFile(join(dir, `${stamp}-${randomBytes(4).toString('hex')}.eml`), mail.raw);
+};

@@ -1,5 +1,5 @@
-// `npm run dev`: Sluice with everything embedded. Starts PostgreSQL, Temporal (with its Web UI) and MinIO,
-// seeds a demo tenant with a source and a target connection, runs the worker and the API in this process, and
+// `npm run dev`: Sluice with everything embedded. Starts PostgreSQL, Temporal (with its Web UI), MinIO and an
+// SMTP sink (every notification mail written to <state dir>/mail as an .eml file), seeds a demo tenant with a source and a target connection, runs the worker and the API in this process, and
 // stops it all on Ctrl-C, SIGTERM or SIGHUP (and the services stop with this process even when it is killed: see
 // dev/services.ts).
 // package.json runs it as `exec node --import tsx dev/start.ts`: `exec`, so that npm passes its signals to this
@@ -17,6 +17,7 @@ import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
 import { seedOrders, seedTenant } from './seed';
 import { portIsFree, StartError, stopAllServices } from './services';
+import { mailToDir, startSmtpSink } from './smtp-sink';
 import { stackEnv, startStack } from './stack';
 
 const MIN_NODE_MAJOR = 22;
@@ -24,6 +25,8 @@ const MIN_NODE_MAJOR = 22;
 const root = resolve(process.env.SLUICE_DEV_STATE_DIR ?? join(__dirname, '..', '.sluice'));
 const dataDir = join(root, 'dev');
 const infoFile = join(root, 'dev.json');
+// Notification mails as the SMTP sink took them, one .eml file each.
+const mailDir = join(root, 'mail');
 // The key that encrypts the demo tenant's connection URLs: made once, kept beside the data it opens.
 const secretKeysFile = join(root, 'secret-keys');
 const log = (line: string) => console.log(`[sluice] ${line}`);
@@ -35,6 +38,7 @@ const PORTS = {
   minio: ['SLUICE_DEV_MINIO_PORT', 9000],
   minioConsole: ['SLUICE_DEV_MINIO_CONSOLE_PORT', 9001],
   api: ['SLUICE_API_PORT', 8080],
+  smtp: ['SLUICE_DEV_SMTP_PORT', 0], // 0: any free port (dev.json says which)
 } as const;
 const port = (name: keyof typeof PORTS) => Number(process.env[PORTS[name][0]] ?? PORTS[name][1]);
 
@@ -133,7 +137,16 @@ async function main() {
   }, log);
   stopping.push({ name: 'PostgreSQL, Temporal and MinIO', stop: () => stack.stop(), timeoutMs: 30_000 });
   if (shuttingDown) return;
-  const config = loadConfig({ ...stackEnv(stack.info, { SLUICE_SECRET_KEYS: devSecretKeys() }), ...process.env });
+  mkdirSync(mailDir, { recursive: true });
+  const smtp = await startSmtpSink({ port: port('smtp'), onMail: mailToDir(mailDir) }).catch((err: NodeJS.ErrnoException) => {
+    throw new StartError(`the SMTP sink did not start: ${err.code === 'EADDRINUSE' ? `port ${port('smtp')} is in use` : err.message}`);
+  });
+  stopping.push({ name: 'the SMTP sink', stop: () => smtp.close(), timeoutMs: 5_000 });
+  if (shuttingDown) return;
+  // SLUICE_SMTP_URL in the environment sends through a real server instead.
+  const devEnv = stackEnv(stack.info, { SLUICE_SECRET_KEYS: devSecretKeys(), SLUICE_SMTP_URL: smtp.url });
+  const config = loadConfig({ ...devEnv, ...process.env });
+  const mailTo = config.SLUICE_SMTP_URL === smtp.url ? `${mailDir}  (SMTP sink ${smtp.url}, one .eml file per mail)` : 'sent through SLUICE_SMTP_URL';
   // startStack has migrated Sluice's database; this migration moves the sources of an older run into connections
   // (it needs the key).
   const rt = await createRuntime(config, { migrate: true });
@@ -194,11 +207,14 @@ async function main() {
     demoSourceUrl: stack.info.sourceUrl,
     demoTargetUrl: stack.info.targetUrl,
     s3Endpoint: stack.info.s3Endpoint,
+    mailDir,
+    smtpPort: smtp.port,
     pid: process.pid,
   };
   writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');
   const body = JSON.stringify({ source: 'demo', table: 'public.orders', format: 'csv', compression: 'gzip', mode: 'job' });
   const sync = JSON.stringify({ source: 'demo', target: 'demo-target', tables: ['public.orders'], mode: 'full+incremental', start: true });
+  const recipient = JSON.stringify({ address: 'you@example.com', events: ['job.completed', 'job.failed', 'sync.alert'] });
   const post = (path: string, json: string) =>
     `curl -s -X POST ${apiUrl}${path} -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${json}'`;
   console.log(`
@@ -213,8 +229,13 @@ Sluice is running (Ctrl-C stops everything).
   Demo source    ${stack.info.sourceUrl}  (connection demo)
   Demo target    ${stack.info.targetUrl}  (connection demo-target)
   S3 (MinIO)     ${stack.info.s3Endpoint}
+  Mail           ${mailTo}
   Prometheus     ${apiUrl}/metrics${config.SLUICE_WORKER_METRICS_PORT ? `  ·  worker http://${config.SLUICE_WORKER_METRICS_HOST}:${config.SLUICE_WORKER_METRICS_PORT}/metrics` : ''}
   (also written to ${infoFile})
+
+Be mailed when a job ends or a sync alerts (the mails land in ${mailDir} while the SMTP sink takes them):
+
+  ${post('/v1/email-recipients', recipient)}
 
 Start an extraction of the demo table:
 

@@ -167,6 +167,22 @@ async function connectionsRegistered(info: { apiUrl: string; apiKey: string; dem
   expect(report).toMatchObject({ reachable: true, walLevel: 'logical' });
 }
 
+// A notification mail lands as an .eml file in dev.json's mailDir (the SMTP sink npm run dev starts).
+async function mailArrives(info: { apiUrl: string; apiKey: string; mailDir: string }) {
+  expect(info.mailDir).toBe(join(stateDir, 'mail'));
+  const post = (path: string, body: unknown) => fetch(`${info.apiUrl}${path}`, {
+    method: 'POST', headers: { authorization: `Bearer ${info.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  expect((await post('/v1/email-recipients', { address: 'dev@example.com', events: ['job.completed'] })).status).toBe(201);
+  const job = await post('/v1/extractions', { source: 'demo', query: 'SELECT 1 AS x', mode: 'job' });
+  expect(job.status).toBe(202);
+  const jobId = job.headers.get('location')!.split('/').pop()!;
+  await until(() => readdirSync(info.mailDir).some((f) => f.endsWith('.eml')), 30_000);
+  const mail = readFileSync(join(info.mailDir, readdirSync(info.mailDir).find((f) => f.endsWith('.eml'))!), 'utf8');
+  expect(mail).toContain('To: dev@example.com');
+  expect(mail).toContain(jobId);
+}
+
 // `npm run dev:writes` against the running stack: it writes, says so every 5 s, and stops on Ctrl-C.
 async function writesRun() {
   const env = { ...process.env, SLUICE_DEV_STATE_DIR: stateDir };
@@ -239,6 +255,7 @@ describe('npm run dev stops everything it started', () => {
       expect(info.apiKey).toBe(apiKey);
       expect(readFileSync(join(stateDir, 'secret-keys'), 'utf8')).toBe(secretKeys);
       await connectionsRegistered(info);
+      await mailArrives(info);
       await writesRun();
       expect(run.output()).not.toContain('initdb');
       // The state dir is a mkdtemp (mode 0700): as root, PostgreSQL kept its data in a directory of its own.
