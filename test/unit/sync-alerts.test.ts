@@ -28,3 +28,13 @@ test.each([
 ] as [string, Partial<AlertInput>, string[]][])('%s', (_name, input, expected) => {
   expect(kinds(input)).toEqual(expected);
 });
+
+test('a firing alert carries what it measured (the newest sample) and its threshold', () => {
+  const fire = (o: Partial<AlertInput>) => firingAlerts({ state: 'Running', slotExpected: true, samples: [], rules, now: NOW, ...o });
+  expect(fire({ samples: [sample(0, 40.25, 12), sample(35, 30, 30)] })).toEqual([
+    expect.objectContaining({ kind: 'idle_time_high', value: 40.3, threshold: 10 }),
+    expect.objectContaining({ kind: 'emit_event_time_high', value: 12, threshold: 10 }),
+  ]);
+  expect(fire({ samples: [sample(0, 1, 1, slot(5000))] })).toEqual([expect.objectContaining({ kind: 'wal_over_budget', value: 5000, threshold: 1000 })]);
+  expect(fire({ state: 'Failed', samples: [] })).toEqual([expect.objectContaining({ kind: 'sync_failed', value: null, threshold: null })]);
+});
