@@ -31,10 +31,10 @@ export const createEmailActivities = (d: EmailDeps) => ({
       return 'failed';
     }
     const { event, recipient } = work;
-    const files = event.type === 'job.completed' ? await completedRunFiles(d, recipient.tenantId, event) : null;
-    const mail = emailContent({ type: event.type, createdAt: event.createdAt, payload: event.payload, files, deliveryId: a.deliveryId, recipientId: recipient.id });
     const started = Date.now();
     try {
+      const files = event.type === 'job.completed' ? await completedRunFiles(d, recipient.tenantId, event) : null;
+      const mail = emailContent({ type: event.type, createdAt: event.createdAt, payload: event.payload, files, deliveryId: a.deliveryId, recipientId: recipient.id });
       const sent = await d.mailer.send({
         to: recipient.address, ...mail, messageId: `<${a.deliveryId}@sluice>`,
         headers: { 'X-Sluice-Delivery': a.deliveryId, 'X-Sluice-Event': event.type },
@@ -42,9 +42,10 @@ export const createEmailActivities = (d: EmailDeps) => ({
       await record({ smtpCode: replyCode(sent.response), error: null, response: sent.response, durationMs: Date.now() - started }, 'delivered');
       return 'delivered';
     } catch (err) {
-      if (!(err instanceof SmtpSendError)) throw err;
-      const last = err.permanent || attempt >= a.maxAttempts;
-      await record({ smtpCode: err.smtpCode, error: err.message, response: err.response, durationMs: Date.now() - started }, last ? 'failed' : 'pending');
+      // Every attempt is in the log, whatever stopped it (an SMTP reply, or links that could not be made).
+      const smtp = err instanceof SmtpSendError ? err : null;
+      const last = smtp?.permanent || attempt >= a.maxAttempts;
+      await record({ smtpCode: smtp?.smtpCode ?? null, error: (err as Error).message, response: smtp?.response ?? null, durationMs: Date.now() - started }, last ? 'failed' : 'pending');
       if (last) return 'failed';
       throw err; // not now: Temporal tries again after its backoff
     }
