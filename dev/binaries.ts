@@ -79,14 +79,31 @@ function ensurePostgres(log: Log): string {
   if (found) return found;
   if (process.getuid?.() !== 0) throw new Error('PostgreSQL server binaries not found: install Debian package "postgresql" or set SLUICE_PG_BIN_DIR');
   log('installing PostgreSQL from Debian packages…');
-  spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptInstall('postgresql');
   const installed = findPgBinDir();
   if (!installed) throw new Error('apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
   return installed;
+}
+
+function aptInstall(pkg: string): void {
+  spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+export const chromiumPath = (): string => process.env.SLUICE_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, for the dashboard's browser tests (test/ui) alone: installed with apt-get when missing and
+ * root (as CI runs); otherwise a line saying how to get it, and those tests fail on their own.
+ */
+export async function ensureChromium(log: Log = (l) => console.error(`[sluice] ${l}`)): Promise<void> {
+  if (existsSync(chromiumPath())) return;
+  if (process.getuid?.() !== 0) return log(`Chromium not found at ${chromiumPath()}: install Debian package "chromium" or set SLUICE_CHROMIUM (test/ui needs it)`);
+  log('installing Chromium from Debian packages (for the dashboard tests)…');
+  await get('Chromium', () => aptInstall('chromium'));
 }
 
 // A failure is one line naming the program (the tools' own output has been shown above it).

@@ -1,13 +1,14 @@
-// `npm test`: gets the binaries the stack needs (with visible progress, outside Jest's timeouts), runs every
-// Jest project, and ends with one line "N passed, N failed" for CI.
+// `npm test`: gets the binaries the stack needs and the browser the dashboard's tests drive (with visible progress,
+// outside Jest's timeouts), runs every Jest project, and ends with one line "N passed, N failed" for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries } from '../dev/binaries';
+import { ensureBinaries, ensureChromium } from '../dev/binaries';
 
 async function main(): Promise<number> {
   await ensureBinaries();
+  await ensureChromium();
   const report = join(mkdtempSync(join(tmpdir(), 'sluice-jest-')), 'report.json');
   const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -27,8 +27,8 @@ export async function api(method, path, body, key = apiKey()) {
     json = { detail: text.slice(0, 200) };
   }
   if (!res.ok) {
-    // A key revoked while the page is open: back to the sign-in form.
-    if (res.status === 401) window.dispatchEvent(new Event('sluice:unauthorized'));
+    // The key this tab signed in with, revoked while the page is open: back to the sign-in form.
+    if (res.status === 401 && key === apiKey()) window.dispatchEvent(new Event('sluice:unauthorized'));
     throw new ApiError(res.status, json);
   }
   return json;

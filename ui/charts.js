@@ -17,7 +17,7 @@ export function timeChart(box, { title, series, format }) {
     scales: { x: { time: true, range: () => range }, y: { range: (_u, min, max) => [0, Math.max(max ?? 0, min ?? 0, 1) * 1.1] } },
     axes: [
       { stroke: '#5b6473', grid: { stroke: '#eceff3' } },
-      { stroke: '#5b6473', grid: { stroke: '#eceff3' }, size: 72, values: (_u, ticks) => ticks.map(format) },
+      { stroke: '#5b6473', grid: { stroke: '#eceff3' }, size: 84, values: (_u, ticks) => ticks.map(format) },
     ],
     series: [
       { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) },

@@ -8,12 +8,14 @@ const POLL_MS = 3000;
 const FILTER_KEY = 'sluice.fleetFilter';
 const SYNC_STATES = ['Created', 'Initializing', 'Running', 'Paused', 'Succeeded', 'Failed'];
 const JOB_STATES = ['Queued', 'Running', 'Paused', 'Completed', 'Failed', 'Cancelled'];
+// A few words for the list; the whole message is the cell's tooltip and on the sync's page.
+const WARNINGS = { paused_wal_growing: 'WAL growing while paused', wal_over_budget: 'WAL over budget', slot_lost: 'slot lost', slot_unreserved: 'slot WAL at risk' };
 
 // One row's worth of a sync or a job, in the same shape: what the table shows and what the filters match.
 function syncRow(s, openAlerts) {
   const alerts = openAlerts.filter((a) => a.syncId === s.id);
   const health = s.error ? ['bad', 'failed'] : alerts.length ? ['bad', `${alerts.length} open alert${alerts.length > 1 ? 's' : ''}`]
-    : s.warnings.length ? ['warn', s.warnings[0].message] : s.metrics?.stale ? ['warn', 'no recent report'] : s.state === 'Running' ? ['ok', 'healthy'] : ['none', '–'];
+    : s.warnings.length ? ['warn', WARNINGS[s.warnings[0].code] ?? s.warnings[0].code, s.warnings[0].message] : s.metrics?.stale ? ['warn', 'no recent report'] : s.state === 'Running' ? ['ok', 'healthy'] : ['none', '–'];
   const m = s.metrics;
   return {
     kind: 'sync', id: s.id, state: s.state, href: `#/syncs/${s.id}`, health, updatedAt: s.updatedAt, createdAt: s.createdAt,
@@ -78,7 +80,7 @@ export function fleetPage(root, { onError, onUpdated }) {
       h('td', {}, h('a', { href: r.href }, h('code', {}, r.id))),
       h('td', { class: 'what' }, r.what),
       h('td', {}, badge(r.state)),
-      h('td', {}, h('span', { class: `health health-${r.health[0]}` }, r.health[1])),
+      h('td', {}, h('span', { class: `health health-${r.health[0]}`, title: r.health[2] ?? r.health[1] }, r.health[1])),
       h('td', { class: 'progress-cell' }, r.progress),
       h('td', { class: 'muted' }, f.ago(r.updatedAt)))));
   }

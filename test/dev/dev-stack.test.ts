@@ -214,6 +214,9 @@ describe('npm run dev stops everything it started', () => {
       apiKey = info.apiKey;
       await connectionsRegistered(info);
       expect(run.output()).toContain(`${info.apiUrl}/v1/syncs`);
+      expect(info.dashboardUrl).toBe(`${info.apiUrl}/ui/`);
+      expect(run.output()).toContain(info.dashboardUrl);
+      expect((await fetch(info.dashboardUrl)).status).toBe(200); // the page loads without a key
       secretKeys = readFileSync(join(stateDir, 'secret-keys'), 'utf8');
       expect(statSync(join(stateDir, 'secret-keys')).mode & 0o077).toBe(0); // the key is for its owner alone
       const ids = await submitJobs(info, 3);
