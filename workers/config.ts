@@ -103,6 +103,7 @@ export const configSchema = z.object({
   SLUICE_SYNC_PAUSED_SAMPLE_SECONDS: int(1, 3600).default(30).describe("how often a paused sync samples its slot's retained WAL"),
   SLUICE_SYNC_METRICS_SECONDS: int(1, 3600).default(5).describe('resolution of the sync metrics time series: a running stream records a sample this often'),
   SLUICE_SYNC_METRICS_RETENTION_DAYS: int(1, 3650).default(14).describe('sync metrics samples older than this are deleted'),
+  SLUICE_NOTIFICATION_RETENTION_DAYS: int(1, 3650).default(30).describe('events (with their delivery logs) and resolved alerts older than this are deleted; pending deliveries and open alerts stay'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 

@@ -15,7 +15,7 @@ import type { Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
 import { startAlertEvaluator } from './alert-evaluator';
 import { startEventDispatcher } from './event-dispatcher';
-import { startMetricsPruner } from './metrics-pruner';
+import { startPruner } from './pruner';
 import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 
 // The worker for extraction, sync, webhook and email delivery workflows and their activities, with the loops
@@ -81,7 +81,10 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
       alerts: rt.alerts, metrics: rt.syncMetrics, intervalMs: c.SLUICE_ALERT_EVALUATE_SECONDS * 1000, sampleSeconds: c.SLUICE_SYNC_METRICS_SECONDS, log: rt.log,
       defaults: { idleTimeSeconds: c.SLUICE_ALERT_IDLE_SECONDS, emitEventTimeSeconds: c.SLUICE_ALERT_EMIT_SECONDS, graceSeconds: c.SLUICE_ALERT_GRACE_SECONDS },
     });
-    const stopPruner = startMetricsPruner({ metrics: rt.syncMetrics, retentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS, log: rt.log });
+    const stopPruner = startPruner({
+      metrics: rt.syncMetrics, metricsRetentionDays: c.SLUICE_SYNC_METRICS_RETENTION_DAYS,
+      notifications: rt.notificationRetention, notificationRetentionDays: c.SLUICE_NOTIFICATION_RETENTION_DAYS, log: rt.log,
+    });
     // Figures are a help, not a duty: a port in use costs the worker its /metrics, not its work.
     const stopMetrics = c.SLUICE_WORKER_METRICS_PORT
       ? await serveWorkerMetrics(metrics.registry, c.SLUICE_WORKER_METRICS_HOST, c.SLUICE_WORKER_METRICS_PORT, c.SLUICE_METRICS_TOKEN).catch((err) => {

@@ -16,6 +16,7 @@ import { KeyRing } from '../store/secret-box';
 import { SyncMetricsStore } from '../store/sync-metrics';
 import { WebhookStore } from '../store/webhooks';
 import { EventStore } from '../store/events';
+import { NotificationRetention } from '../store/notification-retention';
 import { EmailStore } from '../store/email';
 import { AlertStore } from '../store/alerts';
 import { SyncStore } from '../store/syncs';
@@ -39,6 +40,7 @@ export interface Runtime {
   syncMetrics: SyncMetricsStore;
   webhooks: WebhookStore;
   events: EventStore;
+  notificationRetention: NotificationRetention;
   /** Email recipients and their deliveries. */
   emails: EmailStore;
   alerts: AlertStore;
@@ -76,6 +78,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     syncMetrics: new SyncMetricsStore(db),
     webhooks: new WebhookStore(db, keys),
     events: new EventStore(db),
+    notificationRetention: new NotificationRetention(db),
     emails: new EmailStore(db),
     alerts: new AlertStore(db),
     async close() {
