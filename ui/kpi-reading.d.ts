@@ -17,6 +17,6 @@ export interface KpiReading {
   emit: string | null;
   rate: string | null;
 }
-export declare const READING_DEFAULTS: { idleLowMs: number; emitHighMs: number; growthMs: number };
+export declare const READING_DEFAULTS: { idleLowMs: number; emitHighMs: number; growthMs: number; trendPoints: number };
 export declare function increasing(values: readonly (number | null | undefined)[], by: number): boolean;
 export declare function readKpis(sync: KpiSync, recent?: readonly KpiPoint[], options?: Partial<typeof READING_DEFAULTS>): KpiReading;

@@ -6,10 +6,12 @@
 export const READING_DEFAULTS = {
   /** Idle Time below this is "minimal" (the guide's < 1000 ms). */
   idleLowMs: 1000,
-  /** Emit Event Time above this, while data flows, is high. */
-  emitHighMs: 5000,
+  /** Emit Event Time above this, while data flows, is high (a sync that keeps up applies in milliseconds). */
+  emitHighMs: 2000,
   /** How much a series must rise, end to end, to count as increasing (a heartbeat saw-tooth does not). */
   growthMs: 2000,
+  /** The trend is that of the latest this many points (the current value included): a stall shows within them. */
+  trendPoints: 8,
 };
 
 const present = (v) => v !== null && v !== undefined;
@@ -46,8 +48,8 @@ export function readKpis(sync, recent = [], options = {}) {
   if (!present(m.idleTimeMs)) {
     return { code: 'waiting', label: 'No readings yet', detail: 'The stream has not applied anything yet.', idle: null, emit: null, rate };
   }
-  const idles = [...recent.map((p) => p.idleTimeMs), m.idleTimeMs];
-  const emits = [...recent.map((p) => p.emitEventTimeMs), m.emitEventTimeMs];
+  const idles = [...recent.map((p) => p.idleTimeMs), m.idleTimeMs].slice(-o.trendPoints);
+  const emits = [...recent.map((p) => p.emitEventTimeMs), m.emitEventTimeMs].slice(-o.trendPoints);
   const idleRising = increasing(idles, o.growthMs);
   const emitRising = increasing(emits, o.growthMs);
   const emitHigh = present(m.emitEventTimeMs) && m.emitEventTimeMs > o.emitHighMs;
@@ -57,11 +59,10 @@ export function readKpis(sync, recent = [], options = {}) {
   const words = { idle, emit, rate };
   // A high Emit Event Time on a quiet source is the lag of its last change, long applied: it counts while data flows.
   if (idleRising || emitRising || (emitHigh && rps > 0)) {
-    return {
-      code: 'falling-behind', label: 'Falling behind',
-      detail: 'Idle Time and Emit Event Time are high and increasing: the sync does not keep up with the source. Check the worker, the target (locks, load) and the warnings below.',
-      ...words,
-    };
+    const what = idleRising && emitRising ? 'Idle Time and Emit Event Time are high and increasing: the sync does not keep up with the source.'
+      : idleRising ? 'Idle Time is increasing: the sync has taken in nothing new from the source, not even its heartbeats.'
+        : 'Emit Event Time is high: changes reach the target late.';
+    return { code: 'falling-behind', label: 'Falling behind', detail: `${what} Check the worker, the target (locks, load) and the warnings below.`, ...words };
   }
   if (idleLow || rps > 0) {
     return { code: 'normal', label: 'Normal', detail: 'Idle Time is minimal and Emit Event Time low and stable: changes reach the target as they are made.', ...words };

@@ -28,7 +28,7 @@ export function syncPage(root, id, { onError, onUpdated }) {
   async function refresh() {
     const [sync, recent, alerts, inst] = await Promise.all([
       get(path),
-      get(`${path}/metrics?from=-2m&to=now`),
+      get(`${path}/metrics?from=-2m&to=now&step=5s`), // the trend of the reading: the latest points
       get('/v1/alerts'),
       get(`${path}/instances`),
     ]);

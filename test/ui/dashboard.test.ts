@@ -1,8 +1,9 @@
 // The dashboard in a real browser (Chromium, headless) against a real Sluice: the page loads without a key and
-// signs in with one; a running sync's six tiles move under a writer and its charts are drawn; pause and resume
-// from the page change the sync's state through the API, and a refused action shows the API's reason; an
-// extraction job's progress bar reaches 100% and its file links download its rows. Screenshots go to
-// test-artifacts/ui/. Every wait is on a condition, with generous bounds: the machine is shared.
+// signs in with one; a running sync's six tiles move under a writer and its charts are drawn, and a stalled apply
+// reads as falling behind; pause and resume from the page change the sync's state through the API, and a refused
+// action shows the API's reason; an extraction job's progress bar reaches 100% and its file links download its
+// rows. Screenshots go to test-artifacts/ui/. Every wait is on a condition, with generous bounds: the machine is
+// shared.
 import { getSync, steadyWriter, streamingSync, syncStack, waitForSync, writerTable, type SyncStack } from '../api/sync-support';
 import { uniqueName } from '../support/stack';
 import { openBrowser, signIn, tileTexts, until, type TestBrowser } from './browser';
@@ -94,6 +95,27 @@ test("a running sync: its six tiles change under a writer, the reading says what
   await page.click('button[data-window="5m"]');
   await page.waitForSelector('button[data-window="5m"].on');
   await until(() => page.getAttribute('.chart[data-chart="instanceRecords"]', 'data-points'), (n) => Number(n) > 0, 'points over 5 minutes');
+});
+
+test('a stalled apply (target table locked) reads as falling behind; released, as normal again', async () => {
+  const { page } = b;
+  const reading = () => page.getAttribute('.reading', 'data-reading');
+  const writer = steadyWriter(t.src, table, { firstId: 2_000_000 });
+  try {
+    await t.dst.query('BEGIN');
+    try {
+      await t.dst.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      await until(reading, (r) => r === 'falling-behind', 'the reading "falling behind"');
+      await until(() => page.textContent('.tile[data-kpi="idleTimeMs"] .tile-word'), (w) => w === 'high, increasing', 'Idle Time read as increasing');
+      expect(await reading()).toBe('falling-behind');
+      await b.screenshot('sync-falling-behind');
+    } finally {
+      await t.dst.query('ROLLBACK');
+    }
+    await until(reading, (r) => r === 'normal', 'the reading "normal" once the backlog is applied');
+  } finally {
+    await writer.stop();
+  }
 });
 
 test('pause and resume from the page change the sync through the API; a refused action shows the reason', async () => {

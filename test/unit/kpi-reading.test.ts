@@ -57,6 +57,12 @@ describe('readKpis', () => {
     expect(readKpis(streaming(null, null)).code).toBe('waiting');
   });
 
+  test('a stall after a quiet while shows in the latest points, whatever came before them', () => {
+    const quiet = points([4800, 900, 4600, 1200, 4900, 700, 4500, 800, 4700, 1000], [35, 35, 35, 35, 35, 35, 35, 35, 35, 35]);
+    const stalled = points([5200, 6200, 7200, 8200, 9200], [1200, 2200, 3200, 4200, 5200], 0);
+    expect(readKpis(streaming(10_200, 6200), [...quiet, ...stalled])).toMatchObject({ code: 'falling-behind', idle: 'high, increasing' });
+  });
+
   test('thresholds can be set: with idleLowMs 5000 a 4 s Idle Time is minimal', () => {
     expect(readKpis(streaming(4000, 30), [], { idleLowMs: 5000 }).code).toBe('normal');
   });
