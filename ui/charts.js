@@ -5,16 +5,18 @@ const HEIGHT = 150;
 
 /**
  * A chart in `box` of one or more series over time. `series`: [{ label, color, dash? }]; `format` turns a value
- * into text (axis, legend). update(from, to, xs, ...ys) redraws it: xs in seconds since the epoch.
+ * into text (axis, legend); `top(ys)`, the top of the y scale (default: above every value). update(from, to, xs,
+ * ...ys) redraws it: xs in seconds since the epoch.
  */
-export function timeChart(box, { title, series, format }) {
+export function timeChart(box, { title, series, format, top = (ys) => Math.max(0, ...ys.flat().filter((v) => v !== null)) * 1.1 }) {
   let range = [0, 1];
+  let yTop = 0;
   const opts = {
     title,
     width: Math.max(200, box.clientWidth),
     height: HEIGHT,
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, range: () => range }, y: { range: (_u, min, max) => [0, Math.max(max ?? 0, min ?? 0, 1) * 1.1] } },
+    scales: { x: { time: true, range: () => range }, y: { range: () => [0, Math.max(yTop, 5)] } }, // from 0; an empty chart still gets whole ticks
     axes: [
       { stroke: '#5b6473', grid: { stroke: '#eceff3' } },
       { stroke: '#5b6473', grid: { stroke: '#eceff3' }, size: 84, values: (_u, ticks) => ticks.map(format) },
@@ -32,6 +34,7 @@ export function timeChart(box, { title, series, format }) {
     plot,
     update(from, to, xs, ...ys) {
       range = [from, to];
+      yTop = top(ys);
       plot.setData([xs, ...ys]);
       box.dataset.points = String(xs.length); // what is drawn, for people and tests alike
     },

@@ -17,6 +17,13 @@ const WINDOW_KEY = 'sluice.chartWindow';
 // Long windows change little between polls: read them again this often.
 const SLOW_REFRESH_MS = 30_000;
 
+// The budget line is drawn when it is near the retained WAL; far above it, it would flatten the growth that matters.
+function walTop([retained, budget]) {
+  const peak = Math.max(0, ...retained.filter((v) => v !== null));
+  const limit = budget.find((v) => v !== null) ?? 0;
+  return limit && limit <= peak * 4 ? Math.max(peak, limit) * 1.1 : peak * 1.25;
+}
+
 export function syncCharts(syncId) {
   let chosen = WINDOWS.find((w) => w.key === sessionStorage.getItem(WINDOW_KEY)) ?? WINDOWS[1];
   let lastFetch = 0;
@@ -46,9 +53,10 @@ export function syncCharts(syncId) {
     const walBox = box('retainedWalBytes');
     fill(grid, kpiBoxes, walBox);
     charts = {
+      walTitle: () => walBox.querySelector('.u-title'),
       kpis: KPIS.map((k, i) => timeChart(kpiBoxes[i], { title: k.name, series: [{ label: k.name, color: COLORS[i] }], format: k.format })),
       wal: timeChart(walBox, {
-        title: 'Retained WAL', format: f.bytes,
+        title: 'Retained WAL', format: f.bytes, top: walTop,
         series: [{ label: 'retained', color: '#dc2626' }, { label: 'budget', color: '#6b7280', dash: [6, 4] }],
       }),
     };
@@ -66,7 +74,11 @@ export function syncCharts(syncId) {
     const [from, to] = [epochSeconds(body.from), epochSeconds(body.to)];
     const xs = body.points.map((p) => epochSeconds(p.at));
     KPIS.forEach((k, i) => charts.kpis[i].update(from, to, xs, body.points.map((p) => p[k.key])));
-    charts.wal.update(from, to, xs, body.points.map((p) => p.retainedWalBytes), body.points.map(() => budget));
+    const retained = body.points.map((p) => p.retainedWalBytes);
+    const budgets = retained.map(() => budget);
+    charts.wal.update(from, to, xs, retained, budgets);
+    const offScale = budget > walTop([retained, budgets]);
+    if (budget) fill(charts.walTitle(), `Retained WAL · budget ${f.bytes(budget)}${offScale ? ' (above the scale)' : ''}`);
   }
 
   renderPicker();

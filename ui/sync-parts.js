@@ -43,7 +43,7 @@ function snapshotTables(sync) {
   const snap = sync.snapshot;
   if (!snap) return h('p', { class: 'muted' }, 'Copying tables…');
   return h('div', { class: 'phase' },
-    h('p', {}, `Copying tables: ${f.count(snap.rowsCopied)} of about ${f.count(snap.rowsEstimated)} rows.`),
+    h('p', {}, `${sync.phase === 'snapshot' ? 'Copying tables' : 'Tables copied'}: ${f.count(snap.rowsCopied)} of about ${f.count(snap.rowsEstimated)} rows.`),
     h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, ['Table', 'Progress', 'Rows', 'Ranges'].map((t) => h('th', {}, t)))),
       h('tbody', {}, snap.tables.map((t) => {
@@ -58,7 +58,7 @@ function snapshotTables(sync) {
 
 export function slot(sync) {
   const s = sync.slot;
-  if (!s) return h('p', { class: 'muted' }, 'No replication slot (yet).');
+  if (!s) return h('p', { class: 'muted' }, sync.mode === 'full' ? 'None: a full sync copies the tables without a slot.' : 'No replication slot yet.');
   return h('dl', { class: 'facts' },
     h('dt', {}, 'Slot'), h('dd', {}, s.name),
     h('dt', {}, 'Publication'), h('dd', {}, s.publication),

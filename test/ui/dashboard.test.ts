@@ -175,6 +175,23 @@ test("an extraction job: the progress bar reaches 100% and the file links downlo
   expect(manifest).toMatchObject({ complete: true, rows: JOB_ROWS });
 });
 
+test('a full sync: each table copied shows its progress bar; once Succeeded it is deleted from the page', async () => {
+  const res = await t.api.call('POST', '/v1/syncs', { source: 'src', target: 'dst', tables: [jobTable], mode: 'full', start: true });
+  expect(res.status).toBe(201);
+  const { id } = await res.json();
+  const { page } = b;
+  await page.goto(`${t.api.url}/ui/#/syncs/${id}`);
+  await page.waitForSelector('.page-title .badge:has-text("Succeeded")');
+  await page.waitForSelector(`.phase td:has-text("${jobTable}")`);
+  expect(await page.getAttribute('.phase .bar', 'aria-valuenow')).toBe('100');
+  await b.screenshot('sync-full-succeeded');
+
+  page.once('dialog', (d) => void d.accept()); // "Delete removes the job and everything it keeps. Delete?"
+  await page.click('button[data-action="delete"]');
+  await page.waitForSelector('table.fleet');
+  await until(async () => (await t.api.call('GET', `/v1/syncs/${id}`)).status, (status) => status === 404, 'the sync deleted');
+});
+
 test('the fleet lists the sync and the job, and filters them by kind, state and text', async () => {
   const { page } = b;
   await page.goto(`${t.api.url}/ui/#/`);
