@@ -175,6 +175,20 @@ test("an extraction job: the progress bar reaches 100% and the file links downlo
   expect(manifest).toMatchObject({ complete: true, rows: JOB_ROWS });
 });
 
+test("a failed extraction job shows its error with the suggestion, and the actions a failed job allows", async () => {
+  const res = await t.api.call('POST', '/v1/extractions', { source: 'src', query: `SELECT id / (id - id) FROM ${jobTable}`, format: 'csv', mode: 'job' });
+  expect(res.status).toBe(202);
+  const { id } = await res.json();
+  const { page } = b;
+  await page.goto(`${t.api.url}/ui/#/jobs/${id}`);
+  await page.waitForSelector('.page-title .badge:has-text("Failed")');
+  const job = await (await t.api.call('GET', `/v1/jobs/${id}`)).json();
+  expect(await page.textContent('.notice-error strong')).toBe(job.error.message);
+  expect(await page.textContent('.notice-error .suggestion')).toBe(job.error.suggestion);
+  expect(await page.$$eval('.action-buttons button', (bs) => bs.map((x) => x.getAttribute('data-action')))).toEqual(job.allowedActions);
+  await b.screenshot('job-failed');
+});
+
 test('a full sync: each table copied shows its progress bar; once Succeeded it is deleted from the page', async () => {
   const res = await t.api.call('POST', '/v1/syncs', { source: 'src', target: 'dst', tables: [jobTable], mode: 'full', start: true });
   expect(res.status).toBe(201);
