@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import { EMAIL_EVENTS, eventListSchema } from './notification-events';
 
+// One mailbox, no display name: the address goes into the envelope as is.
+export const emailAddressSchema = z.email({ error: 'is not an email address; write it as ops@example.com' }).max(254);
+
 export const emailRecipientBodySchema = z.strictObject({
-  // One mailbox, no display name: the address goes into the envelope as is.
-  address: z.email({ error: 'is not an email address; write it as ops@example.com' }).max(254),
+  address: emailAddressSchema,
   events: eventListSchema(EMAIL_EVENTS),
   description: z.string().max(200).optional(),
 });

@@ -1,5 +1,6 @@
 // The body of POST /v1/extractions, validated at the API and carried unchanged into the workflow.
 import { z } from 'zod';
+import { jobNotifySchema } from './notify-request';
 
 // Every string of a request reaches PostgreSQL (as a name, a bind value or a query), whose text holds neither NUL
 // nor an unpaired UTF-16 surrogate (which JSON can spell, as "\ud800", but UTF-8 cannot). Both are refused here,
@@ -66,9 +67,11 @@ export const extractionRequestSchema = z
     compression: z.enum(COMPRESSIONS).default('gzip'),
     mode: z.enum(['auto', 'inline', 'job']).default('auto').describe('auto: inline when small enough, else a job'),
     timeZone: pgText(z.string().min(1).max(64)).default('UTC').describe('session TimeZone for timestamptz text'),
+    notify: jobNotifySchema.optional().describe('extra recipients of this job\'s events (a job only: an inline answer is its own notice)'),
   })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.notify && r.mode === 'inline') ctx.addIssue({ code: 'custom', path: ['notify'], message: 'an inline answer notifies no one; use mode "job" or "auto" to be told when a job ends' });
     if (!r.table && !r.query) ctx.addIssue({ code: 'custom', path: ['table'], message: 'give either "table" or "query"' });
     if (r.table && r.query) ctx.addIssue({ code: 'custom', path: ['query'], message: '"query" cannot be combined with "table"' });
     if (r.query) {

@@ -1,5 +1,6 @@
 // The body of POST /v1/syncs, validated at the API and carried unchanged into the workflow.
 import { z } from 'zod';
+import { syncNotifySchema } from './notify-request';
 import { identifier, tableName } from './extraction-request';
 
 export const SYNC_MODES = ['full', 'incremental', 'full+incremental'] as const;
@@ -36,6 +37,7 @@ export const syncRequestSchema = z
     schema: identifier.optional().describe('sync every table of this schema'),
     mode: z.enum(SYNC_MODES).default('full+incremental'),
     options: syncOptionsSchema.default(() => syncOptionsSchema.parse({})),
+    notify: syncNotifySchema.optional().describe("extra recipients of this sync's events"),
     start: z.boolean().default(false).describe('start at once instead of waiting in Created'),
   })
   .strict()

@@ -12,6 +12,8 @@ export interface EmailRecipientRecord {
   address: string;
   description: string | null;
   events: EmailEvent[];
+  /** The job or sync whose request named it, which alone it hears of; null: every one of the tenant. */
+  subject: string | null;
   createdAt: Date;
 }
 
@@ -35,7 +37,15 @@ export interface EmailWork {
   recipient: { id: string; tenantId: string; address: string };
 }
 
-const RECIPIENT = `id, tenant_id AS "tenantId", address, description, events, created_at AS "createdAt"`;
+const RECIPIENT = `id, tenant_id AS "tenantId", address, description, events, subject, created_at AS "createdAt"`;
+
+/**
+ * SQL making the addresses of a request's `notify` recipients of the job or sync just inserted by the CTE `job`
+ * (it returns id and tenant_id): $addresses text[], $events text[] (none: no recipient is made).
+ */
+export const requestRecipientsSql = (addresses: string, events: string) => `INSERT INTO email_recipients (id, tenant_id, address, events, subject)
+  SELECT 'rcp_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 20), job.tenant_id, a.address, ${events}::text[], job.id
+    FROM job, unnest(${addresses}::text[]) AS a(address) WHERE cardinality(${events}::text[]) > 0`;
 
 export class EmailStore {
   constructor(private readonly db: Queryable) {}
@@ -53,8 +63,12 @@ export class EmailStore {
     return res.rows[0] ?? null;
   }
 
-  async list(tenantId: string): Promise<EmailRecipientRecord[]> {
-    const res = await this.db.query<EmailRecipientRecord>(`SELECT ${RECIPIENT} FROM email_recipients WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]);
+  /** The tenant's standing recipients, or those a job's or sync's request named (`subject`: its id). */
+  async list(tenantId: string, subject: string | null = null): Promise<EmailRecipientRecord[]> {
+    const res = await this.db.query<EmailRecipientRecord>(
+      `SELECT ${RECIPIENT} FROM email_recipients WHERE tenant_id = $1 AND subject IS NOT DISTINCT FROM $2 ORDER BY created_at, id`,
+      [tenantId, subject],
+    );
     return res.rows;
   }
 

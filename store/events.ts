@@ -43,6 +43,13 @@ export interface DeliveryRecord {
   createdAt: Date;
 }
 
+/**
+ * SQL true when the request of job or sync `job` names webhook endpoint `endpoint` in its notify.webhooks for
+ * events of type `type` (notify.events).
+ */
+export const namedByRequest = (job: string, endpoint: string, type: string) =>
+  `(coalesce(${job}.request -> 'notify' -> 'webhooks', '[]') ? ${endpoint}.id AND ${job}.request -> 'notify' -> 'events' ? ${type})`;
+
 export class EventStore {
   constructor(private readonly db: Pool) {}
 
@@ -53,17 +60,18 @@ export class EventStore {
   async dispatch(limit = 100): Promise<ChannelDeliveryRef[]> {
     const res = await this.db.query<ChannelDeliveryRef>(
       `WITH claimed AS (
-         SELECT id, tenant_id, type FROM events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
+         SELECT id, tenant_id, type, subject FROM events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
        ), made AS (
          INSERT INTO webhook_deliveries (id, event_id, endpoint_id)
          SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), c.id, w.id
-           FROM claimed c JOIN webhook_endpoints w ON w.tenant_id = c.tenant_id AND w.enabled AND c.type = ANY (w.events)
+           FROM claimed c LEFT JOIN jobs j ON j.id = c.subject
+           JOIN webhook_endpoints w ON w.tenant_id = c.tenant_id AND w.enabled AND (c.type = ANY (w.events) OR ${namedByRequest('j', 'w', 'c.type')})
          ON CONFLICT (event_id, endpoint_id) DO NOTHING
          RETURNING id, event_id, endpoint_id
        ), mailed AS (
          INSERT INTO email_deliveries (id, event_id, recipient_id)
          SELECT 'eml_' || replace(gen_random_uuid()::text, '-', ''), c.id, r.id
-           FROM claimed c JOIN email_recipients r ON r.tenant_id = c.tenant_id AND c.type = ANY (r.events)
+           FROM claimed c JOIN email_recipients r ON r.tenant_id = c.tenant_id AND c.type = ANY (r.events) AND (r.subject IS NULL OR r.subject = c.subject)
          ON CONFLICT (event_id, recipient_id) DO NOTHING
          RETURNING id, event_id, recipient_id
        ), handed AS (

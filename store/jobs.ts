@@ -5,9 +5,11 @@ import type { JobError } from '../domain/errors';
 import { extractionSnapshotSchema, type ExtractionSnapshot } from '../domain/extraction-job';
 import { extractionEventOf } from '../domain/job-events';
 import { newRun } from '../domain/new-run';
+import { mailedEvents } from '../domain/notify-request';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lifecycle';
-import { newEventId } from './events';
+import { requestRecipientsSql } from './email';
+import { namedByRequest, newEventId } from './events';
 import { listPage, pageCursor } from './pages';
 
 const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
@@ -62,9 +64,11 @@ export class JobStore {
          INSERT INTO job_runs (job_id, run, state, started_at) SELECT id, 1, state, created_at FROM job
        ), queued AS (
          INSERT INTO job_slots (job_id, tenant_id, workflow_id) SELECT id, tenant_id, workflow_id FROM job
+       ), mailed AS (
+         ${requestRecipientsSql('$7', '$8')}
        )
        SELECT ${COLUMNS} FROM job`,
-      [job.id, job.tenantId, job.request, job.workflowId, snapshot.state, snapshot],
+      [job.id, job.tenantId, job.request, job.workflowId, snapshot.state, snapshot, job.request.notify?.emails ?? [], mailedEvents(job.request.notify)],
     );
     return toRecord(res.rows[0]);
   }
@@ -93,7 +97,7 @@ export class JobStore {
 
   /**
    * Writes a running run's job.progress event, unless the job wrote one less than `intervalSeconds` ago or the run
-   * is no longer Running. Parts that try at once queue on the job's row and see the time the first one set, so one
+   * is no longer Running, or no webhook wants it (email never does). Parts that try at once queue on the job's row and see the time the first one set, so one
    * gets through; a status change waits for (or comes before) it, so none follows the end of the run.
    */
   async recordProgressEvent(jobId: string, run: number, intervalSeconds: number, payload: Record<string, unknown>): Promise<boolean> {
@@ -102,6 +106,8 @@ export class JobStore {
          UPDATE jobs SET progress_event_at = date_trunc('milliseconds', clock_timestamp())
           WHERE id = $1 AND run = $2 AND state = 'Running'
             AND (progress_event_at IS NULL OR progress_event_at <= clock_timestamp() - make_interval(secs => $3))
+            AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = jobs.tenant_id AND w.enabled
+                          AND ('job.progress' = ANY (w.events) OR ${namedByRequest('jobs', 'w', "'job.progress'")}))
           RETURNING id, tenant_id, progress_event_at
        )
        INSERT INTO events (id, tenant_id, type, subject, dedupe_key, payload, created_at)

@@ -2,11 +2,13 @@
 // sync's state is its workflow's snapshot, written whole on every transition (never by the API), so lists and
 // views need no Temporal.
 import type { Pool } from 'pg';
+import { requestRecipientsSql } from './email';
 import { newEventId } from './events';
 import type { JobError } from '../domain/errors';
 import type { SyncState } from '../domain/lifecycle';
 import { copiedTotals, newSyncJob, type SyncSnapshot } from '../domain/sync-job';
 import type { SyncRequest } from '../domain/sync-request';
+import { mailedEvents } from '../domain/notify-request';
 import { listPage, pageCursor } from './pages';
 
 export interface SyncRecord {
@@ -53,9 +55,14 @@ export class SyncStore {
   async create(sync: { id: string; tenantId: string; request: SyncRequest; workflowId: string }): Promise<SyncRecord> {
     const snapshot = newSyncJob(sync.id);
     const res = await this.db.query<SyncRecord>(
-      `INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id, run, snapshot)
-       VALUES ($1, $2, 'sync', $5, $3, $4, 0, $6) RETURNING ${COLUMNS}`,
-      [sync.id, sync.tenantId, sync.request, sync.workflowId, snapshot.state, snapshot],
+      `WITH job AS (
+         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id, run, snapshot)
+         VALUES ($1, $2, 'sync', $5, $3, $4, 0, $6) RETURNING *
+       ), mailed AS (
+         ${requestRecipientsSql('$7', '$8')}
+       )
+       SELECT ${COLUMNS} FROM job`,
+      [sync.id, sync.tenantId, sync.request, sync.workflowId, snapshot.state, snapshot, sync.request.notify?.emails ?? [], mailedEvents(sync.request.notify)],
     );
     return res.rows[0];
   }

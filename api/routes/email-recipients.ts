@@ -1,7 +1,9 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { emailRecipientBodySchema } from '../../domain/email-recipient';
 import type { EmailDeliveryRecord, EmailRecipientRecord, EmailStore } from '../../store/email';
-import { fromZod, notFound, Problem } from '../problem';
+import { emailNotConfigured } from '../notify-check';
+import { fromZod, notFound } from '../problem';
 
 export interface EmailRecipientRouteDeps {
   emails: Pick<EmailStore, 'create' | 'get' | 'list' | 'delete' | 'deliveries'>;
@@ -10,8 +12,11 @@ export interface EmailRecipientRouteDeps {
 }
 
 const recipientView = (r: EmailRecipientRecord) => ({
-  id: r.id, address: r.address, description: r.description, events: r.events, createdAt: r.createdAt.toISOString(),
+  id: r.id, address: r.address, description: r.description, events: r.events, for: r.subject, createdAt: r.createdAt.toISOString(),
 });
+
+// ?for=<job or sync id>: the recipients that request named; without it, the tenant's standing ones.
+const forQuery = z.strictObject({ for: z.string().regex(/^(job|sync)_[0-9a-f]{1,40}$/, 'is not a job or sync id').optional() });
 
 const deliveryView = (r: EmailDeliveryRecord) => ({
   id: r.id, eventId: r.eventId, eventType: r.eventType, subject: r.subject, status: r.status, createdAt: r.createdAt.toISOString(),
@@ -30,16 +35,16 @@ export function emailRecipientRoutes(d: EmailRecipientRouteDeps): Router {
     const parsed = emailRecipientBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) throw fromZod(parsed.error);
     if (!d.emailConfigured) {
-      throw new Problem(409, 'Email not configured', 'this Sluice sends no email: no SMTP server is configured', {
-        hint: 'an operator sets SLUICE_SMTP_URL (smtp://user:pass@host:port) on the API and the workers; webhooks work meanwhile',
-      });
+      throw emailNotConfigured();
     }
     const recipient = await d.emails.create(req.tenant.id, parsed.data);
     res.status(201).location(`/v1/email-recipients/${recipient.id}`).json(recipientView(recipient));
   });
 
   router.get('/v1/email-recipients', async (req, res) => {
-    res.json({ emailRecipients: (await d.emails.list(req.tenant.id)).map(recipientView) });
+    const query = forQuery.safeParse(req.query);
+    if (!query.success) throw fromZod(query.error, 'query');
+    res.json({ emailRecipients: (await d.emails.list(req.tenant.id, query.data.for ?? null)).map(recipientView) });
   });
 
   router.get('/v1/email-recipients/:id', async (req, res) => {

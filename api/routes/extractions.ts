@@ -15,8 +15,9 @@ import { jobView } from '../job-view';
 import { checkAgainstSource } from '../source-check';
 import { badRequest, fromZod } from '../problem';
 import { startJob, workflowIdFor, type JobControl } from '../job-control';
+import { notifyProblem, type NotifyCheckDeps } from '../notify-check';
 
-export interface ExtractionRouteDeps {
+export interface ExtractionRouteDeps extends NotifyCheckDeps {
   jobs: JobStore;
   slots: SlotStore;
   connections: Pick<ConnectionStore, 'sourceUrl' | 'get'>;
@@ -33,6 +34,8 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     if (!parsed.success) throw fromZod(parsed.error);
     const request = parsed.data;
     const tenantId = req.tenant.id;
+    const notifyRefused = await notifyProblem(d, tenantId, request.notify);
+    if (notifyRefused) throw notifyRefused;
     const sourceUrl = await d.connections.sourceUrl(tenantId, request.source);
     if (!sourceUrl) throw await noSource(d, tenantId, request.source);
     const facts = await checkAgainstSource(d.pools, sourceUrl, request);

@@ -16,8 +16,9 @@ import { actOnSync, startSync, syncWorkflowIdFor, type SyncControl } from '../sy
 import { instanceView, syncView } from '../sync-view';
 import { notAllowed } from '../workflow-calls';
 import { connectionProblem, type ConnectionRoles } from './sync-connections';
+import { notifyProblem, type NotifyCheckDeps } from '../notify-check';
 
-export interface SyncRouteDeps {
+export interface SyncRouteDeps extends NotifyCheckDeps {
   syncs: SyncStore;
   syncMetrics: SyncMetricsStore;
   syncControl: SyncControl;
@@ -51,7 +52,7 @@ export function syncRoutes(d: SyncRouteDeps): Router {
     if (!parsed.success) throw fromZod(parsed.error);
     const { start, ...request } = parsed.data;
     const tenantId = req.tenant.id;
-    const refused = await connectionProblem(d.connectionRoles, tenantId, request);
+    const refused = (await connectionProblem(d.connectionRoles, tenantId, request)) ?? (await notifyProblem(d, tenantId, request.notify));
     if (refused) throw refused;
     const id = `sync_${randomBytes(10).toString('hex')}`; // hex: easy to read, select and type
     let sync = await d.syncs.create({ id, tenantId, request, workflowId: syncWorkflowIdFor(tenantId, id) });

@@ -9,23 +9,31 @@ import { extractionRequestSchema } from '../../domain/extraction-request';
 import { newRun } from '../../domain/new-run';
 import { partReadyEvent } from '../../domain/running-job-events';
 import { silentFailure, type PartAttempt } from '../../store/part-progress';
-import { testSluice, type TestSluice } from '../support/stack';
+import { ownSluiceDatabase, testSluice, type TestSluice } from '../support/stack';
 
 let s: TestSluice;
 
+// A database of its own: the webhook endpoints made here must not be handed events by another test's worker.
 beforeAll(async () => {
-  s = await testSluice();
+  s = await testSluice({ SLUICE_DATABASE_URL: await ownSluiceDatabase() });
 });
 
 afterAll(async () => {
   await s?.close();
 });
 
-async function newJob(): Promise<string> {
+async function newJob(on: TestSluice = s, more: Record<string, unknown> = {}): Promise<string> {
   const jobId = `job_${randomBytes(8).toString('hex')}`;
-  const request = extractionRequestSchema.parse({ source: 'src', query: 'SELECT 1', mode: 'job' });
-  await s.rt.jobs.create({ id: jobId, tenantId: s.tenantId, request, workflowId: workflowIdFor(s.tenantId, jobId) });
+  const request = extractionRequestSchema.parse({ source: 'src', query: 'SELECT 1', mode: 'job', ...more });
+  await on.rt.jobs.create({ id: jobId, tenantId: on.tenantId, request, workflowId: workflowIdFor(on.tenantId, jobId) });
   return jobId;
+}
+
+/** A webhook endpoint of the tenant subscribed to `events` (never delivered to: no worker runs here). */
+async function endpoint(on: TestSluice, events: string[]): Promise<string> {
+  const id = `wh_${randomBytes(10).toString('hex')}`;
+  await on.rt.db.query(`INSERT INTO webhook_endpoints (id, tenant_id, url, events, secrets) VALUES ($1, $2, 'https://example.com/h', $3, '[]')`, [id, on.tenantId, events]);
+  return id;
 }
 
 const row = async (jobId: string, part = 0) =>
@@ -143,12 +151,14 @@ test('job.part_ready: one per part, written with the record of the part, retries
   expect(events[3].payload).toEqual({ jobId, run: 1, part: 3, fileName: 'part-00004.csv', rows: 6, bytes: 60, sha256: 'ab'.repeat(32) });
 });
 
-test('job.progress: one of many parts trying at once gets through, the next after the interval, none once the run ended', async () => {
+test('job.progress: only when a webhook wants it; one of many parts trying at once gets through, the next after the interval, none once the run ended', async () => {
   const jobId = await newJob();
   const tryAll = () => Promise.all(Array.from({ length: 12 }, (_, i) => s.rt.jobs.recordProgressEvent(jobId, 1, 1, { rows: i })));
 
   expect(await tryAll()).not.toContain(true); // Queued: not running yet
   await record(jobId, 1, 'Running');
+  expect(await tryAll()).not.toContain(true); // no webhook wants job.progress: nothing is written
+  await endpoint(s, ['job.progress']);
   expect((await tryAll()).filter(Boolean)).toHaveLength(1);
   expect((await tryAll()).filter(Boolean)).toHaveLength(0); // within the interval
   await new Promise((r) => setTimeout(r, 1050));
@@ -165,4 +175,18 @@ test('job.progress: one of many parts trying at once gets through, the next afte
   await record(jobId, 1, 'Completed');
   expect((await tryAll()).filter(Boolean)).toHaveLength(0);
   expect(await eventsOf(jobId, 'job.progress')).toHaveLength(2);
+});
+
+test('job.progress for a webhook that only the job\'s request names', async () => {
+  const other = await testSluice({ SLUICE_DATABASE_URL: s.config.SLUICE_DATABASE_URL });
+  try {
+    const named = await endpoint(other, ['job.completed']);
+    const plain = await newJob(other);
+    const notifying = await newJob(other, { notify: { webhooks: [named], events: ['job.progress'] } });
+    for (const jobId of [plain, notifying]) await record(jobId, 1, 'Running');
+    expect(await other.rt.jobs.recordProgressEvent(plain, 1, 1, {})).toBe(false);
+    expect(await other.rt.jobs.recordProgressEvent(notifying, 1, 1, {})).toBe(true);
+  } finally {
+    await other.close();
+  }
 });
