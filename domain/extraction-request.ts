@@ -1,6 +1,7 @@
 // The body of POST /v1/extractions, validated at the API and carried unchanged into the workflow.
 import { z } from 'zod';
 import { jobNotifySchema } from './notify-request';
+import { isSystemSchema, systemSchemaIssue } from './system-schemas';
 
 // Every string of a request reaches PostgreSQL (as a name, a bind value or a query), whose text holds neither NUL
 // nor an unpaired UTF-16 surrogate (which JSON can spell, as "\ud800", but UTF-8 cannot). Both are refused here,
@@ -74,6 +75,11 @@ export const extractionRequestSchema = z
     if (r.notify && r.mode === 'inline') ctx.addIssue({ code: 'custom', path: ['notify'], message: 'an inline answer notifies no one; use mode "job" or "auto" to be told when a job ends' });
     if (!r.table && !r.query) ctx.addIssue({ code: 'custom', path: ['table'], message: 'give either "table" or "query"' });
     if (r.table && r.query) ctx.addIssue({ code: 'custom', path: ['query'], message: '"query" cannot be combined with "table"' });
+    const schema = r.table && splitTableName(r.table).schema;
+    if (schema && isSystemSchema(schema)) {
+      const { message, hint } = systemSchemaIssue(schema);
+      ctx.addIssue({ code: 'custom', path: ['table'], message, params: { hint } });
+    }
     if (r.query) {
       for (const field of ['columns', 'filter', 'orderBy'] as const) {
         if (r[field]) ctx.addIssue({ code: 'custom', path: [field], message: `"${field}" applies to "table"; write it into the query instead` });

@@ -1,7 +1,8 @@
 // The body of POST /v1/syncs, validated at the API and carried unchanged into the workflow.
 import { z } from 'zod';
 import { syncNotifySchema } from './notify-request';
-import { identifier, tableName } from './extraction-request';
+import { identifier, splitTableName, tableName } from './extraction-request';
+import { isSystemSchema, systemSchemaIssue } from './system-schemas';
 
 export const SYNC_MODES = ['full', 'incremental', 'full+incremental'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
@@ -47,6 +48,13 @@ export const syncRequestSchema = z
     if (r.tables && new Set(r.tables.map(qualified)).size !== r.tables.length) {
       ctx.addIssue({ code: 'custom', path: ['tables'], message: 'names a table twice' });
     }
+    const refuseSystem = (schema: string, path: (string | number)[]) => {
+      if (!isSystemSchema(schema)) return;
+      const { message, hint } = systemSchemaIssue(schema);
+      ctx.addIssue({ code: 'custom', path, message, params: { hint } });
+    };
+    r.tables?.forEach((t, i) => refuseSystem(splitTableName(t).schema, ['tables', i]));
+    if (r.schema) refuseSystem(r.schema, ['schema']);
   });
 export type SyncRequestBody = z.infer<typeof syncRequestSchema>;
 /** What the job keeps: the request without the one-off `start`. */
