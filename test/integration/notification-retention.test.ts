@@ -4,12 +4,13 @@
 import { syncRequestSchema } from '../../domain/sync-request';
 import { NotificationRetention } from '../../store/notification-retention';
 import { SyncStore } from '../../store/syncs';
-import { testSluice, type TestSluice } from '../support/stack';
+import { ownSluiceDatabase, testSluice, type TestSluice } from '../support/stack';
 
 let s: TestSluice;
 
+// A database of its own: pruning counts every tenant's rows, and other tests make events.
 beforeAll(async () => {
-  s = await testSluice();
+  s = await testSluice({ SLUICE_DATABASE_URL: await ownSluiceDatabase() });
 });
 
 afterAll(async () => {
