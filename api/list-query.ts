@@ -9,12 +9,16 @@ export interface ListQuery<S extends string> {
   after?: [string, string];
 }
 
-export function parseListQuery<S extends string>(query: unknown, states: readonly [S, ...S[]], decode: (cursor: string) => [string, string] | null): ListQuery<S> {
-  const parsed = z.object({
+/** The query's schema for a list of jobs or syncs in `states` (also what the OpenAPI document shows). */
+export const listQuerySchema = <S extends string>(states: readonly [S, ...S[]]) =>
+  z.object({
     state: z.enum(states).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
-  }).strict().safeParse(query);
+    cursor: z.string().max(500).optional().describe('the nextCursor of the page before'),
+  }).strict();
+
+export function parseListQuery<S extends string>(query: unknown, states: readonly [S, ...S[]], decode: (cursor: string) => [string, string] | null): ListQuery<S> {
+  const parsed = listQuerySchema(states).safeParse(query);
   if (!parsed.success) throw fromZod(parsed.error, 'query');
   const { state, limit, cursor } = parsed.data;
   const after = cursor ? decode(cursor) : undefined;

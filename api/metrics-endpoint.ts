@@ -2,14 +2,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Problem, sendProblem } from './problem';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameToken = (given: string | undefined, token: string) => given !== undefined && timingSafeEqual(digest(given), digest(`Bearer ${token}`));
 
 export const metricsEndpoint = (registry: Registry, token: string | undefined): express.RequestHandler => async (req, res, next) => {
   if (token && !sameToken(req.headers.authorization, token)) {
-    res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('a bearer token is required (SLUICE_METRICS_TOKEN)\n');
-    return;
+    // problem+json, as every refusal of the API
+    return sendProblem(res, req.originalUrl, new Problem(401, 'Unauthorized', 'a bearer token is required (SLUICE_METRICS_TOKEN)', {}, { 'WWW-Authenticate': 'Bearer' }));
   }
   try {
     const body = await registry.metrics();

@@ -15,7 +15,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\
 
 const TIME_HINT = 'an ISO 8601 time with its offset, e.g. 2026-03-01T12:00:00Z, or a duration before now, e.g. -1h, -30m, -7d';
 
-const querySchema = z.object({
+export const metricsRangeQuerySchema = z.object({
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
   step: z.string().max(20).optional(),
@@ -42,7 +42,7 @@ function instant(field: 'from' | 'to', text: string, now: number): number {
 }
 
 export function parseMetricsRange(query: unknown, now = Date.now()): MetricsRange {
-  const parsed = querySchema.safeParse(query);
+  const parsed = metricsRangeQuerySchema.safeParse(query);
   if (!parsed.success) throw fromZod(parsed.error, 'query');
   const q = parsed.data;
   const to = q.to === undefined ? now : instant('to', q.to, now);

@@ -8,7 +8,7 @@ export interface AlertRouteDeps {
 }
 
 const RECENT_DAYS = 7;
-const querySchema = z.strictObject({ state: z.enum(['open', 'all']).default('all') });
+export const alertsQuerySchema = z.strictObject({ state: z.enum(['open', 'all']).default('all') });
 
 const alertView = (a: AlertRecord) => ({
   id: a.id, syncId: a.syncId, instance: a.run, kind: a.kind, message: a.message, state: a.resolvedAt ? 'resolved' : 'open',
@@ -19,7 +19,7 @@ export function alertRoutes(d: AlertRouteDeps): Router {
   const router = Router();
   // Open alerts, and those resolved in the last week (state=open: the open ones only); newest first.
   router.get('/v1/alerts', async (req, res) => {
-    const q = querySchema.safeParse(req.query);
+    const q = alertsQuerySchema.safeParse(req.query);
     if (!q.success) throw fromZod(q.error, 'query');
     const alerts = await d.alerts.list(req.tenant.id, { openOnly: q.data.state === 'open', recentDays: RECENT_DAYS });
     res.json({ alerts: alerts.map(alertView) });

@@ -16,7 +16,7 @@ const recipientView = (r: EmailRecipientRecord) => ({
 });
 
 // ?for=<job or sync id>: the recipients that request named; without it, the tenant's standing ones.
-const forQuery = z.strictObject({ for: z.string().regex(/^(job|sync)_[0-9a-f]{1,40}$/, 'is not a job or sync id').optional() });
+export const emailRecipientsQuerySchema = z.strictObject({ for: z.string().regex(/^(job|sync)_[0-9a-f]{1,40}$/, 'is not a job or sync id').optional() });
 
 const deliveryView = (r: EmailDeliveryRecord) => ({
   id: r.id, eventId: r.eventId, eventType: r.eventType, subject: r.subject, status: r.status, createdAt: r.createdAt.toISOString(),
@@ -42,7 +42,7 @@ export function emailRecipientRoutes(d: EmailRecipientRouteDeps): Router {
   });
 
   router.get('/v1/email-recipients', async (req, res) => {
-    const query = forQuery.safeParse(req.query);
+    const query = emailRecipientsQuerySchema.safeParse(req.query);
     if (!query.success) throw fromZod(query.error, 'query');
     res.json({ emailRecipients: (await d.emails.list(req.tenant.id, query.data.for ?? null)).map(recipientView) });
   });

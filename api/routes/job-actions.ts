@@ -8,14 +8,14 @@ import { jobView } from '../job-view';
 import { notFound } from '../problem';
 import { jobReader, type JobRouteDeps } from './jobs';
 
-const POST_ACTIONS: readonly ExtractionAction[] = EXTRACTION_ACTIONS.filter((a) => a !== 'delete'); // delete is DELETE /v1/jobs/:id
+export const JOB_POST_ACTIONS: readonly ExtractionAction[] = EXTRACTION_ACTIONS.filter((a) => a !== 'delete'); // delete is DELETE /v1/jobs/:id
 
 export function jobActionRoutes(d: JobRouteDeps): Router {
   const router = Router();
   const { load, view } = jobReader(d);
   router.post('/v1/jobs/:id/:action', async (req, res) => {
     const action = req.params.action as ExtractionAction;
-    if (!POST_ACTIONS.includes(action)) throw notFound(`POST ${req.path}`);
+    if (!JOB_POST_ACTIONS.includes(action)) throw notFound(`POST ${req.path}`);
     const job = await load(req.tenant.id, req.params.id);
     const next = await actOn(d.control, job, action);
     if (next === null) return res.status(202).json(await view(await load(job.tenantId, job.id)));

@@ -28,7 +28,7 @@ export interface SyncRouteDeps extends NotifyCheckDeps {
 
 // Enough of the latest samples to see retained WAL grow while paused (about 30 s apart).
 const RECENT_SAMPLES = 4;
-const POST_ACTIONS: readonly SyncAction[] = SYNC_ACTIONS.filter((a) => a !== 'delete'); // delete is DELETE /v1/syncs/:id
+export const SYNC_POST_ACTIONS: readonly SyncAction[] = SYNC_ACTIONS.filter((a) => a !== 'delete'); // delete is DELETE /v1/syncs/:id
 
 export function syncRoutes(d: SyncRouteDeps): Router {
   const router = Router();
@@ -90,7 +90,7 @@ export function syncRoutes(d: SyncRouteDeps): Router {
 
   router.post('/v1/syncs/:id/:action', async (req, res) => {
     const action = req.params.action as SyncAction;
-    if (!POST_ACTIONS.includes(action)) throw notFound(`POST ${req.path}`);
+    if (!SYNC_POST_ACTIONS.includes(action)) throw notFound(`POST ${req.path}`);
     const sync = await load(req);
     const next = await actOnSync(d.syncControl, sync, action);
     if (next === null) return res.status(202).json(await view(await load(req)));
