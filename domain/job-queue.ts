@@ -3,7 +3,7 @@
 export interface QueueLimits {
   /** Jobs running at once, all tenants together. */
   global: number;
-  /** Jobs running at once for one tenant. */
+  /** Jobs running at once for one tenant, unless the tenant has a limit of its own. */
   perTenant: number;
 }
 
@@ -12,6 +12,8 @@ export interface QueueEntry {
   tenantId: string;
   /** Whether the job holds a slot (is running, or about to). */
   granted: boolean;
+  /** The tenant's own limit of running jobs, if it has one. */
+  tenantLimit?: number | null;
 }
 
 /** The waiting jobs to grant a slot now, given every entry in queue order. */
@@ -26,7 +28,7 @@ export function jobsToAdmit(entries: readonly QueueEntry[], limits: QueueLimits)
   const admit: string[] = [];
   for (const e of entries) {
     if (running >= limits.global) break;
-    if (e.granted || (runningByTenant[e.tenantId] ?? 0) >= limits.perTenant) continue;
+    if (e.granted || (runningByTenant[e.tenantId] ?? 0) >= (e.tenantLimit ?? limits.perTenant)) continue;
     admit.push(e.jobId);
     running++;
     runningByTenant[e.tenantId] = (runningByTenant[e.tenantId] ?? 0) + 1;
@@ -37,8 +39,8 @@ export function jobsToAdmit(entries: readonly QueueEntry[], limits: QueueLimits)
 export type QueueWait = 'global_limit' | 'tenant_limit';
 
 /** Why a waiting job waits: its tenant's limit, or (otherwise) the global limit and the jobs ahead of it. */
-export function waitReason(tenantRunning: number, limits: QueueLimits): QueueWait {
-  return tenantRunning >= limits.perTenant ? 'tenant_limit' : 'global_limit';
+export function waitReason(tenantRunning: number, limits: QueueLimits, tenantLimit?: number | null): QueueWait {
+  return tenantRunning >= (tenantLimit ?? limits.perTenant) ? 'tenant_limit' : 'global_limit';
 }
 
 /** The signal that tells a queued job's workflow it was granted a slot. */

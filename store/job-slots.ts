@@ -55,16 +55,17 @@ export class SlotStore {
   }
 
   async position(jobId: string): Promise<QueuePosition | null> {
-    const res = await this.db.query<{ granted: boolean; ahead: number; tenantRunning: number }>(
+    const res = await this.db.query<{ granted: boolean; ahead: number; tenantRunning: number; tenantLimit: number | null }>(
       `SELECT me.granted_at IS NOT NULL AS granted,
               (SELECT count(*)::int FROM job_slots q WHERE q.granted_at IS NULL AND q.seq < me.seq) AS ahead,
-              (SELECT count(*)::int FROM job_slots t WHERE t.tenant_id = me.tenant_id AND t.granted_at IS NOT NULL) AS "tenantRunning"
+              (SELECT count(*)::int FROM job_slots t WHERE t.tenant_id = me.tenant_id AND t.granted_at IS NOT NULL) AS "tenantRunning",
+              (SELECT running_jobs FROM tenant_limits l WHERE l.tenant_id = me.tenant_id) AS "tenantLimit"
          FROM job_slots me WHERE me.job_id = $1`,
       [jobId],
     );
     const row = res.rows[0];
     if (!row) return null;
-    return row.granted ? { position: 0, waitingFor: null } : { position: row.ahead + 1, waitingFor: waitReason(row.tenantRunning, this.limits) };
+    return row.granted ? { position: 0, waitingFor: null } : { position: row.ahead + 1, waitingFor: waitReason(row.tenantRunning, this.limits, row.tenantLimit) };
   }
 
   // Grants what the limits allow; returns the jobs just admitted and every job now holding a slot.
@@ -86,8 +87,9 @@ export class SlotStore {
 
   private async admit(tx: PoolClient): Promise<{ admitted: SlotHolder[]; holders: Set<string> }> {
     const res = await tx.query<QueueEntry & { workflowId: string }>(
-      `SELECT job_id AS "jobId", tenant_id AS "tenantId", workflow_id AS "workflowId", granted_at IS NOT NULL AS granted
-         FROM job_slots ORDER BY seq`,
+      `SELECT s.job_id AS "jobId", s.tenant_id AS "tenantId", s.workflow_id AS "workflowId", s.granted_at IS NOT NULL AS granted,
+              l.running_jobs AS "tenantLimit"
+         FROM job_slots s LEFT JOIN tenant_limits l ON l.tenant_id = s.tenant_id ORDER BY s.seq`,
     );
     const ids = new Set(jobsToAdmit(res.rows, this.limits));
     if (ids.size) await tx.query('UPDATE job_slots SET granted_at = clock_timestamp() WHERE job_id = ANY($1)', [[...ids]]);
