@@ -1,8 +1,10 @@
 import express from 'express';
-import { requireApiKey } from './auth';
+import { requireApiKey, type ApiKeyAuthDeps } from './auth';
 import { dashboardRoutes } from './dashboard';
 import { requireJobIdShape } from './ids';
-import { fieldProblem, notFound, problemHandler } from './problem';
+import { requireJsonBody } from './json-body';
+import { notFound, problemHandler } from './problem';
+import { adminRoutes, type AdminRouteDeps } from './routes/admin';
 import { alertRoutes, type AlertRouteDeps } from './routes/alerts';
 import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections';
 import { emailRecipientRoutes, type EmailRecipientRouteDeps } from './routes/email-recipients';
@@ -11,10 +13,8 @@ import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
 import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
-import type { TenantStore } from '../store/tenants';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & {
-  tenants: TenantStore;
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & ApiKeyAuthDeps & AdminRouteDeps & {
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
   prometheus: { timeRequests: express.RequestHandler; endpoint: express.RequestHandler };
@@ -27,7 +27,9 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
   app.get('/metrics', d.prometheus.endpoint);
   app.use(dashboardRoutes()); // outside /v1: the page loads without a key and asks for one
-  app.use('/v1', requireApiKey(d.tenants));
+  app.use('/v1', requireApiKey(d));
+  // Only with SLUICE_ADMIN_TOKEN set; without it the admin API's paths are unknown (404).
+  if (d.adminToken) app.use(adminRoutes(d.tenantAdmin, d.adminToken));
   app.post('/v1/extractions', requireJsonBody);
   app.post('/v1/connections', requireJsonBody);
   app.put('/v1/connections/:name', requireJsonBody);
@@ -49,15 +51,3 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(problemHandler(d.log));
   return app;
 }
-
-// A body that is not JSON would otherwise go unread and be refused field by field as if it were empty. A request
-// without a Content-Type and without a body (Content-Length 0, or a chunked body, as some clients send) goes on.
-const requireJsonBody: express.RequestHandler = (req, _res, next) => {
-  const type = req.headers['content-type'];
-  const notJson = type === undefined ? Number(req.headers['content-length'] ?? 0) > 0 : req.is('application/json') === false;
-  if (notJson) {
-    return next(fieldProblem(415, 'Unsupported media type', 'body', `the body is ${type ? `of type "${type}"` : 'of no stated type'}, not JSON`,
-      'send a JSON object with Content-Type: application/json'));
-  }
-  next();
-};

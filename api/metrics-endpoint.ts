@@ -1,14 +1,11 @@
 // GET /metrics for a registry, behind an optional bearer token (the figures cover every tenant).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { isBearerToken } from './bearer-token';
 import { Problem, sendProblem } from './problem';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-const sameToken = (given: string | undefined, token: string) => given !== undefined && timingSafeEqual(digest(given), digest(`Bearer ${token}`));
-
 export const metricsEndpoint = (registry: Registry, token: string | undefined): express.RequestHandler => async (req, res, next) => {
-  if (token && !sameToken(req.headers.authorization, token)) {
+  if (token && !isBearerToken(req.headers.authorization, token)) {
     // problem+json, as every refusal of the API
     return sendProblem(res, req.originalUrl, new Problem(401, 'Unauthorized', 'a bearer token is required (SLUICE_METRICS_TOKEN)', {}, { 'WWW-Authenticate': 'Bearer' }));
   }

@@ -1,6 +1,7 @@
 // Demo data: a tenant with an API key, a connection `demo` (role source), and public.orders with realistic rows.
 import { Client } from 'pg';
 import type { ConnectionStore } from '../store/connections';
+import type { ApiKeyStore } from '../store/api-keys';
 import type { TenantStore } from '../store/tenants';
 
 // Generated inside PostgreSQL (generate_series): a million rows take seconds and never pass through Node.
@@ -56,11 +57,11 @@ export interface SeedOptions {
 }
 
 /** The tenant, its API key (returned) and its connections; registering again replaces them (a port may change). */
-export async function seedTenant(stores: { tenants: TenantStore; connections: ConnectionStore }, opts: SeedOptions): Promise<string> {
-  const { tenants, connections } = stores;
+export async function seedTenant(stores: { tenants: TenantStore; apiKeys: ApiKeyStore; connections: ConnectionStore }, opts: SeedOptions): Promise<string> {
+  const { tenants, apiKeys, connections } = stores;
   await tenants.create(opts.tenantId, opts.tenantId);
-  const apiKey = opts.apiKey ?? (await tenants.createApiKey(opts.tenantId, 'dev'));
-  if (opts.apiKey) await tenants.addApiKey(opts.tenantId, opts.apiKey, 'dev');
+  const apiKey = opts.apiKey ?? (await apiKeys.create({ tenant: opts.tenantId, label: 'dev', allowedCidrs: [] }))!.key;
+  if (opts.apiKey) await apiKeys.add(opts.tenantId, opts.apiKey, 'dev');
   await connections.put(opts.tenantId, { name: opts.sourceName, roles: ['source'], url: opts.sourceUrl });
   if (opts.target) await connections.put(opts.tenantId, { name: opts.target.name, roles: ['target'], url: opts.target.url });
   return apiKey;

@@ -1,38 +1,30 @@
-import { createHash, randomBytes } from 'node:crypto';
+// Tenants: whose jobs, connections and keys are whose. Their API keys are in store/api-keys.ts.
 import type { Pool } from 'pg';
-
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+import type { TenantRecord } from '../domain/api-key';
 
 export interface Tenant {
   id: string;
   name: string;
 }
 
+const COLUMNS = 'id, name, created_at AS "createdAt"';
+
 export class TenantStore {
   constructor(private readonly db: Pool) {}
 
+  /** Makes the tenant, or renames it (the dev stack and tests register theirs again on every run). */
   async create(id: string, name: string): Promise<Tenant> {
     await this.db.query('INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [id, name]);
     return { id, name };
   }
 
-  /** Makes a new API key for the tenant and returns it; only its hash is stored. */
-  async createApiKey(tenantId: string, label = ''): Promise<string> {
-    const key = `sk_${randomBytes(24).toString('base64url')}`;
-    await this.addApiKey(tenantId, key, label);
-    return key;
-  }
-
-  /** Registers a known key (the dev stack keeps its demo key across runs). */
-  async addApiKey(tenantId: string, key: string, label = ''): Promise<void> {
-    await this.db.query('INSERT INTO api_keys (key_hash, tenant_id, label) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [hashKey(key), tenantId, label]);
-  }
-
-  async forApiKey(key: string): Promise<Tenant | null> {
-    const res = await this.db.query<Tenant>(
-      'SELECT t.id, t.name FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1',
-      [hashKey(key)],
-    );
+  /** Makes a new tenant; null when the id is taken. */
+  async insert(id: string, name: string): Promise<TenantRecord | null> {
+    const res = await this.db.query<TenantRecord>(`INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`, [id, name]);
     return res.rows[0] ?? null;
+  }
+
+  async list(): Promise<TenantRecord[]> {
+    return (await this.db.query<TenantRecord>(`SELECT ${COLUMNS} FROM tenants ORDER BY id`)).rows;
   }
 }

@@ -2,9 +2,13 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { apiMetrics } from '../api/prometheus';
 import { FleetStats } from '../store/fleet-stats';
+import { TenantAdmin } from '../store/tenant-admin';
 import { resolveWebhookTarget } from '../connectors/http/webhook-target';
 import { startDelivery } from './event-dispatcher';
 import { InlineCapacity } from '../api/inline/capacity';
+import { TenantLimits } from '../api/tenant-limits';
+import { AuditStore } from '../store/audit';
+import { TenantLimitStore } from '../store/tenant-limits';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
 import type { Config } from './config';
@@ -26,7 +30,7 @@ export function createApiApp(rt: Runtime, temporal: Client) {
   const prometheus = apiMetrics(new FleetStats(rt.db));
   const app = createApp({
     prometheus: { timeRequests: prometheus.timeRequests, endpoint: prometheus.endpoint(c.SLUICE_METRICS_TOKEN) },
-    jobs: rt.jobs, slots: rt.slots, tenants: rt.tenants, connections: rt.connections, progress: rt.partProgress, pools,
+    jobs: rt.jobs, slots: rt.slots, connections: rt.connections, progress: rt.partProgress, pools,
     control: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: extractionOptions(c) },
     s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
     inline: { limits: inlineLimits(c), capacity: new InlineCapacity(), gzipLevel: c.SLUICE_GZIP_LEVEL },
@@ -38,6 +42,15 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     emails: rt.emails,
     emailConfigured: c.SLUICE_SMTP_URL !== undefined,
     alerts: rt.alerts,
+    tenantLimits: new TenantLimits(new TenantLimitStore(rt.db), {
+      runningJobs: c.SLUICE_TENANT_MAX_RUNNING_JOBS, inlineConcurrent: c.SLUICE_TENANT_INLINE_MAX_CONCURRENT,
+      dailyRows: c.SLUICE_TENANT_DAILY_ROWS ?? null, dailyBytes: c.SLUICE_TENANT_DAILY_BYTES ?? null, requestsPerMinute: c.SLUICE_KEY_REQUESTS_PER_MINUTE,
+    }),
+    audit: new AuditStore(rt.db),
+    apiKeys: rt.apiKeys,
+    trustedProxies: c.SLUICE_TRUSTED_PROXIES,
+    tenantAdmin: new TenantAdmin(rt),
+    adminToken: c.SLUICE_ADMIN_TOKEN,
     startDelivery: (ref, firstAttempt) => startDelivery({ temporal, taskQueue: c.SLUICE_TASK_QUEUE, scheduleSeconds: c.SLUICE_WEBHOOK_RETRY_SCHEDULE }, ref, firstAttempt),
     webhookSecretOverlapSeconds: c.SLUICE_WEBHOOK_SECRET_OVERLAP_SECONDS,
     webhookAddressProblem: async (url) => {

@@ -1,5 +1,6 @@
 // Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
 import { z } from 'zod';
+import { cidrSchema } from '../domain/api-key';
 import { parseSchedule, STANDARD_SCHEDULE } from '../domain/delivery';
 import { KEY_RING_FORMAT, KeyRing, KeyRingError } from '../store/secret-box';
 
@@ -34,6 +35,13 @@ export const configSchema = z.object({
   SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
   SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
   SLUICE_METRICS_TOKEN: z.string().min(16).optional().describe('bearer token GET /metrics asks for (API and worker); unset: /metrics is open to whoever reaches the port'),
+  SLUICE_ADMIN_TOKEN: z.string().min(32).optional().describe('bearer token of the admin API (/admin/v1: tenants and API keys), at least 32 characters; unset: the admin API is off (404)'),
+  SLUICE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(cidrSchema))
+    .describe("proxies (comma-separated CIDRs) whose X-Forwarded-For names the client, for the keys' allowlists; default none: the peer is the client"),
   SLUICE_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1').describe("address the worker's /metrics listens on"),
   SLUICE_WORKER_METRICS_PORT: int(0, 65535).default(9465).describe("port of the worker's /metrics (Prometheus); 0: not served"),
   SLUICE_WEBHOOK_ALLOW_PRIVATE: bool.default(false).describe('let webhooks go to loopback and private addresses (a receiver on your own network); refused by default'),
@@ -109,8 +117,14 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => parseSettings(configSchema, env);
+
+// The admin commands (cli/) need Sluice's database alone, checked as every process checks it.
+const adminConfigSchema = z.object({ SLUICE_DATABASE_URL: configSchema.shape.SLUICE_DATABASE_URL });
+export const loadAdminConfig = (env: NodeJS.ProcessEnv = process.env) => parseSettings(adminConfigSchema, env);
+
+function parseSettings<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);

@@ -21,6 +21,7 @@ import { EmailStore } from '../store/email';
 import { AlertStore } from '../store/alerts';
 import { SyncStore } from '../store/syncs';
 import { TenantStore } from '../store/tenants';
+import { ApiKeyStore } from '../store/api-keys';
 import type { Config } from './config';
 
 export interface Runtime {
@@ -28,6 +29,7 @@ export interface Runtime {
   db: Pool;
   jobs: JobStore;
   tenants: TenantStore;
+  apiKeys: ApiKeyStore;
   /** The tenants' PostgreSQL connections, their URLs encrypted with SLUICE_SECRET_KEYS. */
   connections: ConnectionStore;
   slots: SlotStore;
@@ -70,6 +72,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     config, db, s3, s3Public, log,
     jobs: new JobStore(db),
     tenants: new TenantStore(db),
+    apiKeys: new ApiKeyStore(db),
     connections: new ConnectionStore(db, keys),
     slots: new SlotStore(db, queueLimits(config)),
     plans: new JobPlanStore(db),
