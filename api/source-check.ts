@@ -9,6 +9,7 @@ import { classifyError } from '../domain/errors';
 import type { ExtractionRequest } from '../domain/extraction-request';
 import { answerBytes, type SizeEstimate } from '../domain/inline-decision';
 import type { SelectSpec } from '../domain/plan';
+import type { SourceAccess } from '../store/connections';
 import { badRequest } from './problem';
 
 const REQUEST_FAULTS = /^(42|22|25|0A|54)/; // syntax/undefined objects, bad values, read-only violations, unsupported (a writing WITH), program limits
@@ -18,12 +19,16 @@ export interface SourceFacts {
   estimate: SizeEstimate;
 }
 
-export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, request: ExtractionRequest): Promise<SourceFacts | null> {
+// A query runs as the connection's queryRole (when it has one); a table is resolved as the login role.
+export async function checkAgainstSource(pools: SourcePools, source: SourceAccess, request: ExtractionRequest): Promise<SourceFacts | null> {
   let session: ReadSession;
   try {
-    session = await ReadSession.open(pools.get(sourceUrl), { timeZone: request.timeZone, statementTimeoutMs: 5000 });
+    const role = request.query ? source.queryRole : null;
+    session = await ReadSession.open(pools.get(source.url), { timeZone: request.timeZone, statementTimeoutMs: 5000, role });
   } catch (err) {
-    if ((err as { code?: string }).code === '22023') throw badRequest('timeZone', (err as Error).message, 'use an IANA time zone name such as "UTC" or "Europe/Paris"');
+    const e = err as { code?: string; message: string; hint?: string; field?: string };
+    if (e.code === '22023') throw badRequest('timeZone', e.message, 'use an IANA time zone name such as "UTC" or "Europe/Paris"');
+    if (e.field) throw badRequest(e.field, e.message, e.hint); // the source's queryRole cannot be used
     return null;
   }
   try {
@@ -35,7 +40,7 @@ export async function checkAgainstSource(pools: SourcePools, sourceUrl: string, 
     return { select, estimate: { rows: planned.rows, bytes, cost: planned.cost } };
   } catch (err) {
     session.close(err as Error);
-    const e = err as { code?: unknown; message: string; hint?: string; field?: string };
+    const e = session.explainDenied(err) as { code?: unknown; message: string; hint?: string; field?: string };
     if (typeof e.code === 'string' && REQUEST_FAULTS.test(e.code)) {
       throw badRequest(e.field ?? (request.query ? 'query' : 'table'), e.message, e.hint ?? classifyError(e).suggestion);
     }

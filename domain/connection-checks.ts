@@ -16,7 +16,14 @@ export interface ServerFacts {
   createOnPublic: boolean;
   user: string;
   database: string;
+  /** Of PRIVILEGED_ROLES and the superuser roles, those the login role is a member of (directly or through others). */
+  privilegedRoles: string[];
+  /** The connection's queryRole as the server knows it; null when none is configured. */
+  queryRole: { name: string; exists: boolean; member: boolean } | null;
 }
+
+// Predefined roles whose members reach beyond the database: server files, programs, other sessions (Sluice's own).
+export const PRIVILEGED_ROLES = ['pg_execute_server_program', 'pg_read_server_files', 'pg_signal_backend', 'pg_write_server_files'] as const;
 
 export type Reachability = { reachable: true; facts: ServerFacts } | { reachable: false; error: string; code: string | null };
 
@@ -48,8 +55,34 @@ function unreachableHint(error: string, code: string | null): string {
   return 'check the URL, and that PostgreSQL accepts connections from Sluice';
 }
 
+/** Why the login role is privileged (a superuser, or a member of a privileged role); null when it is not. */
+export function privilegeOf(f: ServerFacts): string | null {
+  if (f.superuser) return `the role ${ident(f.user)} is a superuser`;
+  if (!f.privilegedRoles.length) return null;
+  return `the role ${ident(f.user)} is a member of ${f.privilegedRoles.join(', ')} (directly or through other roles)`;
+}
+
+// What to grant instead: a source reads, a target creates and fills its tables.
+function narrowRoleHint(f: ServerFacts, roles: readonly ConnectionRole[]): string {
+  const revoke = f.superuser ? '' : `, or REVOKE ${f.privilegedRoles.join(', ')} FROM ${ident(f.user)} (or from the role it holds them through)`;
+  const grants = roles.includes('source')
+    ? `CREATE ROLE sluice_reader LOGIN PASSWORD '…'; GRANT USAGE ON SCHEMA public TO sluice_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO sluice_reader`
+    : `CREATE ROLE sluice_writer LOGIN PASSWORD '…'; GRANT CREATE ON DATABASE ${ident(f.database)} TO sluice_writer; GRANT USAGE, CREATE ON SCHEMA public TO sluice_writer`;
+  return `register a role with only what Sluice needs, e.g. ${grants}${revoke}`;
+}
+
+function queryRoleCheck(f: ServerFacts): Check[] {
+  const q = f.queryRole;
+  if (!q) return [];
+  const hint = q.exists
+    ? `GRANT ${ident(q.name)} TO ${ident(f.user)}, so that the login role may SET ROLE ${ident(q.name)}`
+    : `no role ${ident(q.name)} exists: CREATE ROLE ${ident(q.name)} NOLOGIN; GRANT USAGE ON SCHEMA public TO ${ident(q.name)}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ident(q.name)}; GRANT ${ident(q.name)} TO ${ident(f.user)}`;
+  return [check('query_role', q.exists && q.member, hint)];
+}
+
 function checksOf(f: ServerFacts, roles: readonly ConnectionRole[]): Check[] {
   const user = ident(f.user);
+  const privilege = privilegeOf(f);
   const replication = f.superuser || f.rolReplication;
   const canCreateTables = f.superuser || f.createOnPublic || f.createOnDatabase;
   const source = [
@@ -65,7 +98,37 @@ function checksOf(f: ServerFacts, roles: readonly ConnectionRole[]): Check[] {
   const target = [
     check('create_tables', canCreateTables, `GRANT CREATE ON SCHEMA public TO ${user}, so that Sluice may create the tables it fills`),
   ];
-  return [...(roles.includes('source') ? source : []), ...(roles.includes('target') ? target : [])];
+  return [
+    check('privileged_role', privilege === null, `${privilege}: ${narrowRoleHint(f, roles)}`),
+    ...(roles.includes('source') ? [...source, ...queryRoleCheck(f)] : []),
+    ...(roles.includes('target') ? target : []),
+  ];
+}
+
+export interface Registration {
+  roles: readonly ConnectionRole[];
+  allowPrivilegedRole: boolean;
+}
+
+/**
+ * Why a connection may not be registered as given, naming the field to change; null when it may. A server that
+ * cannot be reached is no reason (the report says so; a queryRole that does not work fails its queries).
+ * Only a source runs users' SQL, so only a source's privileged role needs allowPrivilegedRole; what a sync
+ * needs (REPLICATION, CREATE, ownership of its tables) is not privileged here.
+ */
+export function registrationRefusal(r: Reachability, c: Registration): { field: string; message: string; hint: string } | null {
+  if (!r.reachable) return null;
+  const [queryRole] = queryRoleCheck(r.facts);
+  if (queryRole && !queryRole.ok) {
+    return { field: 'queryRole', message: `the role ${ident(r.facts.user)} cannot SET ROLE ${ident(r.facts.queryRole!.name)}`, hint: queryRole.hint! };
+  }
+  const privilege = privilegeOf(r.facts);
+  if (!c.roles.includes('source') || privilege === null || c.allowPrivilegedRole) return null;
+  return {
+    field: 'allowPrivilegedRole',
+    message: `${privilege}: extractions from this source could run any SQL it may, such as reading server files or ending other sessions`,
+    hint: `${narrowRoleHint(r.facts, c.roles)}; or send "allowPrivilegedRole": true to register it as it is`,
+  };
 }
 
 /** The report of POST /v1/connections/:name/test; the checks are those of the connection's roles. */
@@ -73,7 +136,7 @@ export function connectionReport(r: Reachability, roles: readonly ConnectionRole
   if (!r.reachable) {
     return {
       reachable: false, error: r.error, serverVersion: null, walLevel: null, superuser: null, replication: null,
-      replicationSlots: null, walSenders: null, canCreateTables: null, createPrivileges: null,
+      replicationSlots: null, walSenders: null, canCreateTables: null, createPrivileges: null, privilegedRoles: null,
       checks: [check('reachable', false, unreachableHint(r.error, r.code))],
     };
   }
@@ -89,6 +152,7 @@ export function connectionReport(r: Reachability, roles: readonly ConnectionRole
     // Tables can be made in schema public (CREATE on it), or in a schema of Sluice's own (CREATE on the database).
     canCreateTables: f.superuser || f.createOnPublic || f.createOnDatabase,
     createPrivileges: { schemaPublic: f.superuser || f.createOnPublic, database: f.superuser || f.createOnDatabase },
+    privilegedRoles: f.privilegedRoles,
     checks: [check('reachable', true, ''), ...checksOf(f, roles)],
   };
 }

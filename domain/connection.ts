@@ -73,6 +73,8 @@ const bodyShape = z.object({
   user: part(63).optional(),
   password: noNul(z.string().max(1000)).optional(),
   sslmode: z.enum(SSL_MODES).optional(),
+  queryRole: part(63).optional().describe('role a query-mode extraction runs as (SET ROLE); the login role must be a member of it'),
+  allowPrivilegedRole: z.boolean().default(false).describe('register a source whose login role is a superuser or may read or write server files, run programs or signal backends'),
 }).strict();
 
 const FIELDS = ['host', 'port', 'database', 'user', 'password', 'sslmode'] as const;
@@ -90,6 +92,9 @@ export const connectionBodySchema = bodyShape
     }
     if (!b.roles.length) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'names no role', params: { hint: ROLES_HINT } });
     if (new Set(b.roles).size !== b.roles.length) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'names a role twice', params: { hint: ROLES_HINT } });
+    if (b.queryRole !== undefined && !b.roles.includes('source')) {
+      ctx.addIssue({ code: 'custom', path: ['queryRole'], message: 'applies to a connection with role source', params: { hint: 'add "source" to roles, or leave queryRole out' } });
+    }
     const url = b.url ?? (b.host !== undefined ? buildUrl(b) : undefined);
     if (url === undefined) return;
     try {
@@ -99,7 +104,10 @@ export const connectionBodySchema = bodyShape
       ctx.addIssue({ code: 'custom', path: [b.url === undefined ? 'host' : 'url'], message: e.message, params: { hint: e.hint } });
     }
   })
-  .transform((b) => ({ name: b.name, roles: CONNECTION_ROLES.filter((r) => b.roles.includes(r)), url: b.url ?? buildUrl(b) }));
+  .transform((b) => ({
+    name: b.name, roles: CONNECTION_ROLES.filter((r) => b.roles.includes(r)), url: b.url ?? buildUrl(b),
+    queryRole: b.queryRole ?? null, allowPrivilegedRole: b.allowPrivilegedRole,
+  }));
 export type ConnectionBody = z.output<typeof connectionBodySchema>;
 
 function buildUrl(b: z.infer<typeof bodyShape>): string {

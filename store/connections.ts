@@ -14,6 +14,8 @@ export interface ConnectionRecord extends ConnectionFields {
   tenantId: string;
   name: string;
   roles: ConnectionRole[];
+  queryRole: string | null;
+  allowPrivilegedRole: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,6 +24,15 @@ export interface NewConnection {
   name: string;
   roles: readonly ConnectionRole[];
   url: string;
+  /** The role query-mode extractions run as (SET ROLE); none: the login role. */
+  queryRole?: string | null;
+  allowPrivilegedRole?: boolean;
+}
+
+/** What an extraction needs to read from a source. */
+export interface SourceAccess {
+  url: string;
+  queryRole: string | null;
 }
 
 export interface JobUsingConnection {
@@ -33,9 +44,11 @@ export interface JobUsingConnection {
 export type DeleteOutcome = { outcome: 'deleted' } | { outcome: 'absent' } | { outcome: 'in_use'; usedBy: JobUsingConnection[] };
 
 const ACTIVE_EXTRACTION_STATES = EXTRACTION_STATES.filter((s) => isActive('extraction', s));
-const RECORD = `tenant_id AS "tenantId", name, roles, host, port, database, "user", sslmode, created_at AS "createdAt", updated_at AS "updatedAt"`;
-const INSERT = `INSERT INTO connections (tenant_id, name, roles, host, port, database, "user", sslmode, url_ciphertext, url_iv, url_tag, key_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
+const RECORD = `tenant_id AS "tenantId", name, roles, host, port, database, "user", sslmode, query_role AS "queryRole",
+  allow_privileged_role AS "allowPrivilegedRole", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const INSERT = `INSERT INTO connections (tenant_id, name, roles, host, port, database, "user", sslmode, url_ciphertext, url_iv, url_tag, key_id,
+                  query_role, allow_privileged_role)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
 // The secret belongs to this tenant's connection of this name: a ciphertext copied to another row does not decrypt.
 const aad = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
 
@@ -53,7 +66,8 @@ export class ConnectionStore {
     const res = await this.db.query<ConnectionRecord & { created: boolean }>(
       `${INSERT} ON CONFLICT (tenant_id, name) DO UPDATE SET roles = EXCLUDED.roles, host = EXCLUDED.host, port = EXCLUDED.port,
          database = EXCLUDED.database, "user" = EXCLUDED."user", sslmode = EXCLUDED.sslmode, url_ciphertext = EXCLUDED.url_ciphertext,
-         url_iv = EXCLUDED.url_iv, url_tag = EXCLUDED.url_tag, key_id = EXCLUDED.key_id, updated_at = clock_timestamp()
+         url_iv = EXCLUDED.url_iv, url_tag = EXCLUDED.url_tag, key_id = EXCLUDED.key_id, query_role = EXCLUDED.query_role,
+         allow_privileged_role = EXCLUDED.allow_privileged_role, updated_at = clock_timestamp()
        RETURNING ${RECORD}, (xmax = 0) AS created`,
       this.values(tenantId, c),
     );
@@ -82,6 +96,14 @@ export class ConnectionStore {
 
   sourceUrl(tenantId: string, name: string): Promise<string | null> {
     return this.url(tenantId, name, 'source');
+  }
+
+  /** The URL and queryRole of the tenant's connection `name` when it has role source, else null. */
+  async source(tenantId: string, name: string): Promise<SourceAccess | null> {
+    const res = await this.db.query<{ queryRole: string | null }>(
+      `SELECT query_role AS "queryRole" FROM connections WHERE tenant_id = $1 AND name = $2 AND 'source' = ANY (roles)`, [tenantId, name]);
+    const url = res.rows[0] && (await this.sourceUrl(tenantId, name));
+    return url ? { url, queryRole: res.rows[0].queryRole } : null;
   }
 
   targetUrl(tenantId: string, name: string): Promise<string | null> {
@@ -116,6 +138,7 @@ export class ConnectionStore {
   private values(tenantId: string, c: NewConnection): unknown[] {
     const f = describeConnectionUrl(c.url);
     const sealed = this.keys.encrypt(c.url, aad(tenantId, c.name));
-    return [tenantId, c.name, c.roles, f.host, f.port, f.database, f.user, f.sslmode, sealed.ciphertext, sealed.iv, sealed.tag, sealed.keyId];
+    return [tenantId, c.name, c.roles, f.host, f.port, f.database, f.user, f.sslmode, sealed.ciphertext, sealed.iv, sealed.tag, sealed.keyId,
+      c.queryRole ?? null, c.allowPrivilegedRole ?? false];
   }
 }

@@ -5,14 +5,15 @@ import { catalogError } from '../../connectors/postgres/catalog';
 import type { JobPlanStore } from '../../store/job-plans';
 import type { JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
+import type { SourceAccess } from '../../store/connections';
 import type { ResourceMeter } from './resource-meter';
 
 export interface ExtractDeps {
   s3: S3Client;
   bucket: string;
   pools: SourcePools;
-  /** The decrypted URL of the tenant's connection `name` with role source; null when there is none. */
-  sourceUrl(tenantId: string, name: string): Promise<string | null>;
+  /** The decrypted URL and the queryRole of the tenant's connection `name` with role source; null when there is none. */
+  source(tenantId: string, name: string): Promise<SourceAccess | null>;
   /** Where a planned run's read spec is kept, and loaded from by its parts. */
   plans: Pick<JobPlanStore, 'save' | 'get'>;
   /** Where parts record their live progress. */
@@ -30,8 +31,8 @@ export interface ExtractDeps {
   meter: ResourceMeter;
 }
 
-export async function sourcePool(deps: ExtractDeps, tenantId: string, source: string): Promise<Pool> {
-  const url = await deps.sourceUrl(tenantId, source);
-  if (!url) throw catalogError('3D000', `no connection "${source}" with role source is registered for this tenant`, 'Register it first (POST /v1/connections).');
-  return deps.pools.get(url);
+export async function sourcePool(deps: ExtractDeps, tenantId: string, source: string): Promise<{ pool: Pool; queryRole: string | null }> {
+  const access = await deps.source(tenantId, source);
+  if (!access) throw catalogError('3D000', `no connection "${source}" with role source is registered for this tenant`, 'Register it first (POST /v1/connections).');
+  return { pool: deps.pools.get(access.url), queryRole: access.queryRole };
 }

@@ -22,7 +22,7 @@ export const planExtraction = (deps: ExtractDeps, specs: SpecCache) => async (in
   const { request, options } = input;
   let session: ReadSession | undefined;
   try {
-    session = await openSession(deps, input.tenantId, request);
+    session = await openSession(deps, input.tenantId, request, !!request.query);
     session.watchWaits(deps.waitPollMs ?? 2000);
     let spec: ReadSpec;
     let planned: Omit<PlannedExtraction, 'columns'>;
@@ -48,6 +48,6 @@ export const planExtraction = (deps: ExtractDeps, specs: SpecCache) => async (in
     return { ...planned, columns: spec.select.columns };
   } catch (err) {
     session?.close(err as Error);
-    throw toActivityFailure(explainLockTimeout(err, deps, session, request.table ?? null));
+    throw toActivityFailure(explainLockTimeout(session?.explainDenied(err) ?? err, deps, session, request.table ?? null));
   }
 };

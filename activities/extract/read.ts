@@ -13,10 +13,13 @@ export interface RunRef {
   run: number;
 }
 
-export const openSession = async (deps: ExtractDeps, tenantId: string, spec: Pick<ReadSpec, 'source' | 'timeZone'>, stableOrder = false) =>
-  ReadSession.open(await sourcePool(deps, tenantId, spec.source), {
-    timeZone: spec.timeZone, statementTimeoutMs: deps.statementTimeoutMs, lockTimeoutMs: deps.lockTimeoutMs, stableOrder,
+// A user's query runs as the connection's queryRole (when it has one); a table is read as the login role.
+export async function openSession(deps: ExtractDeps, tenantId: string, spec: Pick<ReadSpec, 'source' | 'timeZone'>, userQuery: boolean, stableOrder = false) {
+  const { pool, queryRole } = await sourcePool(deps, tenantId, spec.source);
+  return ReadSession.open(pool, {
+    timeZone: spec.timeZone, statementTimeoutMs: deps.statementTimeoutMs, lockTimeoutMs: deps.lockTimeoutMs, stableOrder, role: userQuery ? queryRole : null,
   });
+}
 
 export interface CopyOptions {
   range?: PartRange;
@@ -31,7 +34,7 @@ export interface CopyOptions {
 // watched for lock waits while it lives.
 export async function openCopy(deps: ExtractDeps, ref: RunRef, spec: ReadSpec, signal: AbortSignal, o: CopyOptions = {}) {
   const stream = spec.strategy === 'single-stream';
-  const session = await openSession(deps, ref.tenantId, spec, stream);
+  const session = await openSession(deps, ref.tenantId, spec, spec.select.kind === 'query', stream);
   try {
     session.watchWaits(deps.waitPollMs ?? 2000);
     o.onSession?.(session);

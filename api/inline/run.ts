@@ -22,8 +22,9 @@ export type InlineOutcome =
 
 const QUERY_CANCELED = '57014'; // statement_timeout
 
+/** `source.role`: the role a user's query runs as (the connection's queryRole), null for a table. */
 export async function answerInline(
-  pool: Pool, select: SelectSpec, request: ExtractionRequest, limits: InlineLimits, gzipLevel: number, clientGone: AbortSignal,
+  source: { pool: Pool; role: string | null }, select: SelectSpec, request: ExtractionRequest, limits: InlineLimits, gzipLevel: number, clientGone: AbortSignal,
 ): Promise<InlineOutcome> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const stop = AbortSignal.any([deadline, clientGone]);
@@ -37,7 +38,7 @@ export async function answerInline(
   };
   stop.addEventListener('abort', halt, { once: true });
   try {
-    session = await openUnlessStopped(pool, { timeZone: request.timeZone, statementTimeoutMs: limits.timeoutMs }, stop);
+    session = await openUnlessStopped(source.pool, { timeZone: request.timeZone, statementTimeoutMs: limits.timeoutMs, role: source.role }, stop);
     const { copy: stream, output, rowCount } = await copyOutput(session, select, request.format);
     copy = stream;
     const scanner = new RowScanner(request.format === 'csv');

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { readServerFacts } from '../../connectors/postgres/connection-report';
-import { connectionBodySchema } from '../../domain/connection';
-import { connectionReport } from '../../domain/connection-checks';
+import { connectionBodySchema, type ConnectionBody } from '../../domain/connection';
+import { connectionReport, registrationRefusal } from '../../domain/connection-checks';
 import type { ConnectionRecord, ConnectionStore } from '../../store/connections';
 import { badRequest, fromZod, notFound, Problem } from '../problem';
 
@@ -12,13 +12,22 @@ export interface ConnectionRouteDeps {
 // Never the URL or the password: what was given is only ever read back decrypted, to connect.
 const connectionView = (c: ConnectionRecord) => ({
   name: c.name, roles: c.roles, host: c.host, port: c.port, database: c.database, user: c.user, sslmode: c.sslmode,
-  createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+  queryRole: c.queryRole, allowPrivilegedRole: c.allowPrivilegedRole, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
 });
 
 function parseBody(body: unknown) {
   const parsed = connectionBodySchema.safeParse(body ?? {});
   if (!parsed.success) throw fromZod(parsed.error);
   return parsed.data;
+}
+
+// What the server lets Sluice do with the connection (the report answered with the registration); throws when
+// it may not be registered as given (a privileged source without allowPrivilegedRole, a queryRole out of reach).
+async function reportOrRefuse(body: ConnectionBody) {
+  const reach = await readServerFacts(body.url, { queryRole: body.queryRole });
+  const refusal = registrationRefusal(reach, body);
+  if (refusal) throw badRequest(refusal.field, refusal.message, refusal.hint);
+  return connectionReport(reach, body.roles);
 }
 
 export function connectionRoutes(d: ConnectionRouteDeps): Router {
@@ -31,13 +40,14 @@ export function connectionRoutes(d: ConnectionRouteDeps): Router {
 
   router.post('/v1/connections', async (req, res) => {
     const body = parseBody(req.body);
+    const report = await reportOrRefuse(body);
     const created = await d.connections.create(req.tenant.id, body);
     if (!created) {
       throw new Problem(409, 'Connection exists', `a connection named "${body.name}" is already registered`, {
         hint: `PUT /v1/connections/${body.name} replaces it; or choose another name`,
       });
     }
-    res.status(201).location(`/v1/connections/${created.name}`).json(connectionView(created));
+    res.status(201).location(`/v1/connections/${created.name}`).json({ ...connectionView(created), report });
   });
 
   // Replaces the connection (or registers it): a new password, host or roles. The name is the path's.
@@ -46,8 +56,9 @@ export function connectionRoutes(d: ConnectionRouteDeps): Router {
     const named = typeof given === 'object' && given !== null && !Array.isArray(given) ? { name: req.params.name, ...given } : given;
     const body = parseBody(named);
     if (body.name !== req.params.name) throw badRequest('name', 'differs from the name in the path', `leave name out, or send "${req.params.name}"`);
+    const report = await reportOrRefuse(body);
     const { connection, created } = await d.connections.put(req.tenant.id, body);
-    res.status(created ? 201 : 200).location(`/v1/connections/${connection.name}`).json(connectionView(connection));
+    res.status(created ? 201 : 200).location(`/v1/connections/${connection.name}`).json({ ...connectionView(connection), report });
   });
 
   router.get('/v1/connections', async (req, res) => {
@@ -76,7 +87,7 @@ export function connectionRoutes(d: ConnectionRouteDeps): Router {
     const c = await load(req.tenant.id, req.params.name);
     const url = await d.connections.url(req.tenant.id, c.name, c.roles[0]);
     if (!url) throw notFound(`connection ${req.params.name}`); // deleted meanwhile
-    res.json({ name: c.name, roles: c.roles, ...connectionReport(await readServerFacts(url), c.roles) });
+    res.json({ name: c.name, roles: c.roles, ...connectionReport(await readServerFacts(url, { queryRole: c.queryRole }), c.roles) });
   });
 
   return router;

@@ -20,7 +20,7 @@ import { notifyProblem, type NotifyCheckDeps } from '../notify-check';
 export interface ExtractionRouteDeps extends NotifyCheckDeps {
   jobs: JobStore;
   slots: SlotStore;
-  connections: Pick<ConnectionStore, 'sourceUrl' | 'get'>;
+  connections: Pick<ConnectionStore, 'source' | 'get'>;
   control: JobControl;
   /** Connections to sources, for checking requests against their catalogs and answering inline. */
   pools: SourcePools;
@@ -36,9 +36,9 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     const tenantId = req.tenant.id;
     const notifyRefused = await notifyProblem(d, tenantId, request.notify);
     if (notifyRefused) throw notifyRefused;
-    const sourceUrl = await d.connections.sourceUrl(tenantId, request.source);
-    if (!sourceUrl) throw await noSource(d, tenantId, request.source);
-    const facts = await checkAgainstSource(d.pools, sourceUrl, request);
+    const source = await d.connections.source(tenantId, request.source);
+    if (!source) throw await noSource(d, tenantId, request.source);
+    const facts = await checkAgainstSource(d.pools, source, request);
     const { limits, capacity } = d.inline;
     const estimate = facts?.estimate ?? null;
     const decision = decide({ mode: request.mode, format: request.format, estimate, limits, inlineInUse: capacity.inUse });
@@ -48,7 +48,8 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     capacity.take(); // in the same tick as the decision that counted the answers in progress
     try {
       // decide() answers inline only with an estimate, so the source was checked.
-      const report = await answerOrSayWhyNot(d, res, request, d.pools.get(sourceUrl), facts!.select, { rule: decision.rule, estimate, limits });
+      const read = { pool: d.pools.get(source.url), role: request.query ? source.queryRole : null };
+      const report = await answerOrSayWhyNot(d, res, request, read, facts!.select, { rule: decision.rule, estimate, limits });
       if (!report) return;
       if (request.mode === 'inline') throw refusal(report);
       return await acceptJob(d, res, tenantId, request, report);
@@ -72,10 +73,10 @@ async function noSource(d: ExtractionRouteDeps, tenantId: string, name: string) 
 // Sends the rows, or says why they could not be sent (a job or a refusal follows). Null when nothing is left
 // to answer: the rows were sent, or the client left.
 async function answerOrSayWhyNot(
-  d: ExtractionRouteDeps, res: Response, request: ExtractionRequest, pool: Pool, select: SelectSpec, decided: DecisionReport,
+  d: ExtractionRouteDeps, res: Response, request: ExtractionRequest, read: { pool: Pool; role: string | null }, select: SelectSpec, decided: DecisionReport,
 ): Promise<DecisionReport | null> {
   const { estimate, limits } = decided;
-  const outcome = await answerInline(pool, select, request, limits, d.inline.gzipLevel, clientGone(res));
+  const outcome = await answerInline(read, select, request, limits, d.inline.gzipLevel, clientGone(res));
   switch (outcome.kind) {
     case 'abandoned':
       return null;

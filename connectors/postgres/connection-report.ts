@@ -1,7 +1,7 @@
 // What a PostgreSQL server lets Sluice do with a connection: one short session (connect and statements time
 // out after a few seconds), read-only, asking the catalog and the settings. domain/connection-checks.ts judges it.
 import { Client } from 'pg';
-import type { Reachability } from '../../domain/connection-checks';
+import { PRIVILEGED_ROLES, type Reachability } from '../../domain/connection-checks';
 
 const FACTS = `
   SELECT current_setting('server_version') AS "serverVersion",
@@ -14,10 +14,20 @@ const FACTS = `
          has_database_privilege(current_database(), 'CREATE') AS "createOnDatabase",
          CASE WHEN to_regnamespace('public') IS NULL THEN false ELSE has_schema_privilege('public', 'CREATE') END AS "createOnPublic",
          current_user AS "user",
-         current_database() AS database
+         current_database() AS database,
+         -- pg_has_role(…, 'MEMBER') follows memberships through other roles; SET ROLE to a superuser role makes one.
+         array(SELECT p.rolname::text FROM pg_roles p
+                WHERE (p.rolname = ANY ($1) OR (p.rolsuper AND p.rolname <> current_user)) AND pg_has_role(current_user, p.oid, 'MEMBER')
+                ORDER BY 1) AS "privilegedRoles",
+         CASE WHEN $2::text IS NULL THEN NULL ELSE json_build_object(
+           'name', $2::text,
+           'exists', EXISTS (SELECT 1 FROM pg_roles q WHERE q.rolname = $2),
+           'member', EXISTS (SELECT 1 FROM pg_roles q WHERE q.rolname = $2 AND pg_has_role(current_user, q.oid, 'MEMBER'))) END AS "queryRole"
     FROM pg_roles r WHERE r.rolname = current_user`;
 
-export async function readServerFacts(url: string, timeoutMs = 5_000): Promise<Reachability> {
+/** `queryRole`: the connection's, whether the login role may SET ROLE to it is among the facts. */
+export async function readServerFacts(url: string, o: { queryRole?: string | null; timeoutMs?: number } = {}): Promise<Reachability> {
+  const timeoutMs = o.timeoutMs ?? 5_000;
   const client = new Client({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
@@ -28,7 +38,7 @@ export async function readServerFacts(url: string, timeoutMs = 5_000): Promise<R
   client.on('error', () => undefined); // a connection lost after the report is not news
   try {
     await client.connect();
-    const row = (await client.query(FACTS)).rows[0];
+    const row = (await client.query(FACTS, [PRIVILEGED_ROLES, o.queryRole ?? null])).rows[0];
     // pg_stat_replication lists the WAL senders at work; a role without pg_read_all_stats still sees their rows.
     const walSendersUsed = await client
       .query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication')

@@ -19,7 +19,11 @@ export interface SessionSettings {
    * it already has by counting them, so it needs this.
    */
   stableOrder?: boolean;
+  /** The role the session's statements run as (SET ROLE): a connection's queryRole, for a user's query. */
+  role?: string | null;
 }
+
+const PERMISSION_DENIED = '42501';
 
 export class ReadSession {
   private released = false;
@@ -38,13 +42,13 @@ export class ReadSession {
   lastLockWait: WaitState | null = null;
   private unwatch: (() => void) | null = null;
 
-  private constructor(readonly client: PoolClient, private readonly pool: Pool) {
+  private constructor(readonly client: PoolClient, private readonly pool: Pool, readonly role: string | null) {
     client.on('error', this.onError);
   }
 
   static async open(pool: Pool, settings: SessionSettings): Promise<ReadSession> {
     const client = await pool.connect();
-    const session = new ReadSession(client, pool);
+    const session = new ReadSession(client, pool, settings.role ?? null);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const res = await client.query<{ pid: number }>(
@@ -58,11 +62,29 @@ export class ReadSession {
       if (settings.stableOrder) {
         await client.query(`SELECT set_config('synchronize_seqscans', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
       }
+      // LOCAL: the role ends with the transaction, so no pooled connection keeps it. Quoted, never pasted.
+      if (session.role) await client.query(`SET LOCAL ROLE ${client.escapeIdentifier(session.role)}`).catch((err) => {
+        throw Object.assign(new Error(`the connection's queryRole "${session.role}" cannot be used: ${(err as Error).message}`), {
+          code: (err as { code?: unknown }).code,
+          field: 'source',
+          hint: `GRANT ${client.escapeIdentifier(session.role!)} TO the connection's login role, or register the connection with another queryRole.`,
+        });
+      });
     } catch (err) {
       session.close(err as Error);
       throw err;
     }
     return session;
+  }
+
+  /** A permission the session's role lacks, named with the role to grant it to; other errors as they are. */
+  explainDenied(err: unknown): unknown {
+    const e = err as { code?: unknown; message?: string };
+    if (!this.role || e?.code !== PERMISSION_DENIED) return err;
+    return Object.assign(new Error(`${e.message} (the query runs as the connection's queryRole "${this.role}")`), {
+      code: PERMISSION_DENIED,
+      hint: `Grant what the query reads to ${this.client.escapeIdentifier(this.role)}: GRANT SELECT ON <table> (and USAGE ON SCHEMA <schema>) TO ${this.client.escapeIdentifier(this.role)}.`,
+    });
   }
 
   /** Looks, every `intervalMs` from another connection of the pool, at what the backend waits for (`wait`). */

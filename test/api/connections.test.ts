@@ -36,7 +36,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-const register = (body: Record<string, unknown>) => api.call('POST', '/v1/connections', body);
+// The stack's role is a superuser: registered knowingly (least-privilege.test.ts has the refusal without it).
+const register = (body: Record<string, unknown>) => api.call('POST', '/v1/connections', { allowPrivilegedRole: true, ...body });
 
 test('registered from a URL: 201 with a view that holds no password, and the row keeps the URL only encrypted', async () => {
   const res = await register({ name: 'shop', url: urlWithPassword(), roles: ['source'] });
@@ -45,7 +46,8 @@ test('registered from a URL: 201 with a view that holds no password, and the row
   const view = await res.json();
   expect(view).toEqual({
     name: 'shop', roles: ['source'], host: stack.hostname, port: Number(stack.port), database: 'source', user: stack.username,
-    sslmode: null, createdAt: expect.any(String), updatedAt: expect.any(String),
+    sslmode: null, queryRole: null, allowPrivilegedRole: true, createdAt: expect.any(String), updatedAt: expect.any(String),
+    report: expect.objectContaining({ reachable: true, superuser: true }),
   });
   expect(JSON.stringify(view)).not.toContain(PASSWORD);
 
@@ -73,7 +75,9 @@ test('registered from its parts; listed by name and read one by one', async () =
   expect(view).toMatchObject({ name: 'warehouse', roles: ['target'], database: 'target', sslmode: 'disable' });
   expect(await s.rt.connections.targetUrl(s.tenantId, 'warehouse')).toContain(`:${PASSWORD}@`);
 
-  expect(await (await api.call('GET', '/v1/connections/warehouse')).json()).toEqual(view);
+  const { report, ...shown } = view; // the report of its test comes with the registration alone
+  expect(report).toMatchObject({ reachable: true });
+  expect(await (await api.call('GET', '/v1/connections/warehouse')).json()).toEqual(shown);
   const list = await (await api.call('GET', '/v1/connections')).json();
   const names = list.connections.map((c: { name: string }) => c.name);
   expect(names).toEqual([...names].sort());
@@ -100,7 +104,7 @@ test('a name taken is a 409; PUT replaces (200) or registers (201); a PUT whose 
   expect(Date.parse(view.updatedAt)).toBeGreaterThan(Date.parse(view.createdAt));
   expect(await s.rt.connections.sourceUrl(s.tenantId, 'twice')).toBeNull();
 
-  expect((await api.call('PUT', '/v1/connections/fresh', { url: urlWithPassword() })).status).toBe(201);
+  expect((await api.call('PUT', '/v1/connections/fresh', { url: urlWithPassword(), allowPrivilegedRole: true })).status).toBe(201);
   await expectProblem(await api.call('PUT', '/v1/connections/fresh', { name: 'other', url: urlWithPassword() }), 400, 'name');
 });
 
@@ -138,7 +142,7 @@ test("another tenant's connection is not there (404), and not listed", async () 
   expect((await api.call('GET', '/v1/connections/shop')).status).toBe(200); // still there for its own tenant
 });
 
-test("the test of the stack's source: logical WAL, a superuser, free slots; every check passes", async () => {
+test("the test of the stack's source: logical WAL, a superuser, free slots; every check passes but privileged_role", async () => {
   await register({ name: 'both', url: urlWithPassword() });
   const res = await api.call('POST', '/v1/connections/both/test');
   expect(res.status).toBe(200);
@@ -150,8 +154,10 @@ test("the test of the stack's source: logical WAL, a superuser, free slots; ever
   });
   expect(report.replicationSlots.free).toBe(20 - report.replicationSlots.used);
   expect(report.checks.map((c: { name: string }) => c.name)).toEqual(
-    ['reachable', 'wal_level', 'replication', 'replication_slots', 'wal_senders', 'create_publication', 'create_tables']);
-  expect(report.checks.every((c: { ok: boolean; hint: unknown }) => c.ok && c.hint === null)).toBe(true);
+    ['reachable', 'privileged_role', 'wal_level', 'replication', 'replication_slots', 'wal_senders', 'create_publication', 'create_tables']);
+  const [privileged, ...rest] = report.checks.slice(1);
+  expect(privileged).toEqual({ name: 'privileged_role', ok: false, hint: expect.stringContaining(`the role ${stack.username} is a superuser`) });
+  expect(rest.every((c: { ok: boolean; hint: unknown }) => c.ok && c.hint === null)).toBe(true);
   expect(JSON.stringify(report)).not.toContain(PASSWORD);
 });
 
@@ -167,7 +173,7 @@ test('the test of a plain role says what to grant; a target is checked only for 
   });
 
   const target = await (await api.call('POST', '/v1/connections/warehouse/test')).json();
-  expect(target.checks.map((c: { name: string }) => c.name)).toEqual(['reachable', 'create_tables']);
+  expect(target.checks.map((c: { name: string }) => c.name)).toEqual(['reachable', 'privileged_role', 'create_tables']);
 });
 
 test('the test of a port where nothing listens: 200, reachable false, the error without the password, and a hint', async () => {
