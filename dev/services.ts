@@ -1,8 +1,10 @@
 // Starts and stops the services Sluice needs, on loopback ports: PostgreSQL (wal_level=logical), the Temporal
 // dev server and MinIO. Used by `npm run dev` (persistent data dir) and by the test harness (throwaway dirs).
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync, symlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -276,6 +278,18 @@ export interface MinioService extends Service {
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The name of MinIO's KMS key: SSEKMSKeyId for aws:kms (AES256 uses it too). */
+  kmsKeyId: string;
+}
+
+const KMS_KEY_NAME = 'sluice';
+
+// MinIO's static KMS key (what SSE-S3 and SSE-KMS need there), made on the first start and kept beside the data:
+// objects and MinIO's own config encrypted under it are unreadable without it.
+function minioKmsKey(dataDir: string): string {
+  const file = join(dataDir, 'kms-secret-key');
+  if (!existsSync(file)) writeFileSync(file, `${KMS_KEY_NAME}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 export async function startMinio(bins: Binaries, dataDir: string, port: number, consolePort: number, abort?: AbortSignal): Promise<MinioService> {
@@ -286,8 +300,10 @@ export async function startMinio(bins: Binaries, dataDir: string, port: number, 
   const accessKeyId = 'sluice';
   const secretAccessKey = 'sluice-dev-secret';
   const svc = launch(bins.minio, ['server', join(dataDir, 'data'), '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, '--quiet'],
-    join(dataDir, 'minio.log'), 'SIGTERM', { env: { MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off' } });
+    join(dataDir, 'minio.log'), 'SIGTERM', {
+      env: { MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off', MINIO_KMS_SECRET_KEY: minioKmsKey(dataDir) },
+    });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor('MinIO', svc, async () => (await fetch(`${endpoint}/minio/health/live`)).status === 200, abort);
-  return { name: 'minio', endpoint, accessKeyId, secretAccessKey, stop: svc.stop };
+  return { name: 'minio', endpoint, accessKeyId, secretAccessKey, kmsKeyId: KMS_KEY_NAME, stop: svc.stop };
 }

@@ -20,6 +20,8 @@ export interface StackInfo {
   s3Endpoint: string;
   s3AccessKeyId: string;
   s3SecretAccessKey: string;
+  /** MinIO's KMS key, for SLUICE_S3_SSE=aws:kms. */
+  s3KmsKeyId: string;
 }
 
 export interface StackPorts {
@@ -100,6 +102,7 @@ export async function startStack(dataDir: string, ports?: Partial<StackPorts>, l
       s3Endpoint: minio.endpoint,
       s3AccessKeyId: minio.accessKeyId,
       s3SecretAccessKey: minio.secretAccessKey,
+      s3KmsKeyId: minio.kmsKeyId,
     },
     stop,
   };

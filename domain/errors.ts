@@ -90,6 +90,12 @@ export function classifyError(err: ErrorLike, hint?: string): JobError {
     return { code: kind.code, message, sqlstate: code, retryable: kind.retryable, suggestion: hint ? `${kind.suggestion} ${hint}` : kind.suggestion };
   }
   const status = err.$metadata?.httpStatusCode;
+  // 501: the store lacks what was asked, which no retry brings; in practice server-side encryption (MinIO without a KMS).
+  if (status === 501) {
+    const suggestion = 'Object storage does not support a request Sluice made, likely the server-side encryption SLUICE_S3_SSE asks for: '
+      + 'configure a KMS on the store (MinIO: MINIO_KMS_SECRET_KEY) or set SLUICE_S3_SSE=none.';
+    return { code: 'storage_refused', message, sqlstate: null, retryable: false, suggestion };
+  }
   if (status !== undefined) {
     const retryable = status >= 500 || status === 429;
     const suggestion = retryable ? 'Object storage answered with a server error; the job retries.' : 'Object storage refused the request; check the bucket and credentials.';

@@ -50,7 +50,7 @@ const INSERT = `INSERT INTO connections (tenant_id, name, roles, host, port, dat
                   query_role, allow_privileged_role)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
 // The secret belongs to this tenant's connection of this name: a ciphertext copied to another row does not decrypt.
-const aad = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
+export const connectionUrlAad = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
 
 export class ConnectionStore {
   constructor(private readonly db: Queryable, private readonly keys: KeyRing) {}
@@ -91,7 +91,7 @@ export class ConnectionStore {
          FROM connections WHERE tenant_id = $1 AND name = $2 AND $3 = ANY (roles)`,
       [tenantId, name, role],
     );
-    return res.rows[0] ? this.keys.decrypt(res.rows[0], aad(tenantId, name)) : null;
+    return res.rows[0] ? this.keys.decrypt(res.rows[0], connectionUrlAad(tenantId, name)) : null;
   }
 
   sourceUrl(tenantId: string, name: string): Promise<string | null> {
@@ -137,7 +137,7 @@ export class ConnectionStore {
 
   private values(tenantId: string, c: NewConnection): unknown[] {
     const f = describeConnectionUrl(c.url);
-    const sealed = this.keys.encrypt(c.url, aad(tenantId, c.name));
+    const sealed = this.keys.encrypt(c.url, connectionUrlAad(tenantId, c.name));
     return [tenantId, c.name, c.roles, f.host, f.port, f.database, f.user, f.sslmode, sealed.ciphertext, sealed.iv, sealed.tag, sealed.keyId,
       c.queryRole ?? null, c.allowPrivilegedRole ?? false];
   }

@@ -1,6 +1,6 @@
-// Secrets at rest (connection URLs with their passwords): AES-256-GCM with a random 12-byte IV and the
-// 16-byte auth tag, under a key ring. The first key encrypts; every key decrypts, so a new key can be put first
-// and older rows re-encrypted later. Pure: no I/O.
+// Secrets at rest (connection URLs with their passwords, webhook signing secrets): AES-256-GCM with a random
+// 12-byte IV and the 16-byte auth tag, under a key ring. The first key encrypts; every key decrypts, so a new key
+// can be put first and older rows re-encrypted later (store/secret-rotation.ts). Pure: no I/O.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export interface Sealed {
@@ -47,6 +47,16 @@ export class KeyRing {
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return { keyId: this.currentId, iv, tag: cipher.getAuthTag(), ciphertext };
+  }
+
+  /** Every key's id, the current one first. */
+  get ids(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  /** The secret encrypted again under the current key. */
+  reseal(sealed: Sealed, aad: string): Sealed {
+    return this.encrypt(this.decrypt(sealed, aad), aad);
   }
 
   /** Throws when the key is not in the ring or the data or its aad were changed. */

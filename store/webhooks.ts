@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { SECRET_PREFIX, type WebhookBody } from '../domain/webhook-endpoint';
 import type { NotificationEvent } from '../domain/notification-events';
 import type { Queryable } from './connections';
-import type { KeyRing } from './secret-box';
+import type { KeyRing, Sealed } from './secret-box';
 
 export interface WebhookRecord {
   id: string;
@@ -20,7 +20,7 @@ export interface WebhookRecord {
   previousSecretValidUntil: Date | null;
 }
 
-interface StoredSecret {
+export interface StoredSecret {
   keyId: string;
   iv: string;
   tag: string;
@@ -42,7 +42,12 @@ interface Row {
   secrets: StoredSecret[];
 }
 
-const aad = (tenantId: string, id: string) => JSON.stringify(['webhook', tenantId, id]);
+export const webhookSecretAad = (tenantId: string, id: string) => JSON.stringify(['webhook', tenantId, id]);
+/** A stored secret as the key ring reads it (the jsonb holds base64). */
+export const storedToSealed = (s: StoredSecret): Sealed =>
+  ({ keyId: s.keyId, iv: Buffer.from(s.iv, 'base64'), tag: Buffer.from(s.tag, 'base64'), ciphertext: Buffer.from(s.ciphertext, 'base64') });
+export const sealedToStored = (s: Sealed) =>
+  ({ keyId: s.keyId, iv: s.iv.toString('base64'), tag: s.tag.toString('base64'), ciphertext: s.ciphertext.toString('base64') });
 const newSecret = () => `${SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
 const valid = (s: StoredSecret, now: Date) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime();
 
@@ -110,12 +115,11 @@ export class WebhookStore {
     const res = await this.db.query<Pick<Row, 'secrets'>>('SELECT secrets FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
     const now = new Date();
     return (res.rows[0]?.secrets ?? []).filter((s) => valid(s, now)).map((s) =>
-      this.keys.decrypt({ keyId: s.keyId, iv: Buffer.from(s.iv, 'base64'), tag: Buffer.from(s.tag, 'base64'), ciphertext: Buffer.from(s.ciphertext, 'base64') }, aad(tenantId, id)),
+      this.keys.decrypt(storedToSealed(s), webhookSecretAad(tenantId, id)),
     );
   }
 
   private seal(tenantId: string, id: string, secret: string, now = new Date()): StoredSecret {
-    const s = this.keys.encrypt(secret, aad(tenantId, id));
-    return { keyId: s.keyId, iv: s.iv.toString('base64'), tag: s.tag.toString('base64'), ciphertext: s.ciphertext.toString('base64'), createdAt: now.toISOString(), expiresAt: null };
+    return { ...sealedToStored(this.keys.encrypt(secret, webhookSecretAad(tenantId, id))), createdAt: now.toISOString(), expiresAt: null };
   }
 }

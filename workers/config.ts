@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cidrSchema } from '../domain/api-key';
 import { parseSchedule, STANDARD_SCHEDULE } from '../domain/delivery';
+import { SSE_MODES } from '../connectors/s3/encryption';
 import { KEY_RING_FORMAT, KeyRing, KeyRingError } from '../store/secret-box';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -32,6 +33,9 @@ export const configSchema = z.object({
   SLUICE_S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key; unset to use the AWS default credential chain'),
   SLUICE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret key'),
   SLUICE_S3_FORCE_PATH_STYLE: bool.default(true).describe('path-style bucket addressing (needed by MinIO)'),
+  // AES256 (SSE-S3) by default: AWS S3 does it always, MinIO once it has a KMS; `none` for stores without SSE.
+  SLUICE_S3_SSE: z.enum(SSE_MODES).default('AES256').describe('server-side encryption of the files written: none, AES256 (SSE-S3) or aws:kms (SSE-KMS)'),
+  SLUICE_S3_SSE_KMS_KEY_ID: z.string().min(1).optional().describe("with SLUICE_S3_SSE=aws:kms, the KMS key (id, ARN or alias; MinIO: the key's name); unset: the store's default key"),
   SLUICE_API_HOST: z.string().min(1).default('127.0.0.1').describe('address the API listens on'),
   SLUICE_API_PORT: int(0, 65535).default(8080).describe('port the API listens on'),
   SLUICE_METRICS_TOKEN: z.string().min(16).optional().describe('bearer token GET /metrics asks for (API and worker); unset: /metrics is open to whoever reaches the port'),
@@ -113,6 +117,11 @@ export const configSchema = z.object({
   SLUICE_SYNC_METRICS_RETENTION_DAYS: int(1, 3650).default(14).describe('sync metrics samples older than this are deleted'),
   SLUICE_NOTIFICATION_RETENTION_DAYS: int(1, 3650).default(30).describe('events (with their delivery logs) and resolved alerts older than this are deleted; pending deliveries and open alerts stay'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
+}).superRefine((c, ctx) => {
+  // A key given with another mode would be ignored in silence: files the operator means to be under it would not be.
+  if (c.SLUICE_S3_SSE_KMS_KEY_ID && c.SLUICE_S3_SSE !== 'aws:kms') {
+    ctx.addIssue({ code: 'custom', path: ['SLUICE_S3_SSE_KMS_KEY_ID'], message: `applies only with SLUICE_S3_SSE=aws:kms (it is ${c.SLUICE_S3_SSE})` });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

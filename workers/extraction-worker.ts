@@ -38,7 +38,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     activities: {
       ...createExtractActivities({
-        s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, pools, source: (t, n) => rt.connections.source(t, n),
+        s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, encryption: { mode: c.SLUICE_S3_SSE, kmsKeyId: c.SLUICE_S3_SSE_KMS_KEY_ID }, pools, source: (t, n) => rt.connections.source(t, n),
         plans: rt.plans, progress: rt.partProgress, jobs: rt.jobs, progressEventSeconds: c.SLUICE_PROGRESS_EVENT_SECONDS,
         gzipLevel: c.SLUICE_GZIP_LEVEL, parquetRowGroupRows: c.SLUICE_PARQUET_ROW_GROUP_ROWS,
         statementTimeoutMs: c.SLUICE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: c.SLUICE_LOCK_TIMEOUT_MS, meter: new ResourceMeter(),

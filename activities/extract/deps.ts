@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { catalogError } from '../../connectors/postgres/catalog';
+import type { ObjectEncryption } from '../../connectors/s3/encryption';
 import type { JobPlanStore } from '../../store/job-plans';
 import type { JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
@@ -11,6 +12,8 @@ import type { ResourceMeter } from './resource-meter';
 export interface ExtractDeps {
   s3: S3Client;
   bucket: string;
+  /** Server-side encryption of every file written (parts and manifests). */
+  encryption: ObjectEncryption;
   pools: SourcePools;
   /** The decrypted URL and the queryRole of the tenant's connection `name` with role source; null when there is none. */
   source(tenantId: string, name: string): Promise<SourceAccess | null>;

@@ -30,7 +30,7 @@ export const writeManifest = (deps: ExtractDeps, specs: SpecCache) => async (inp
       parts: parts.map(({ index, key, rows, bytes, sha256 }) => ({ index, key, rows, bytes, sha256 })),
       createdAt: input.createdAt,
     };
-    await putJson(deps.s3, deps.bucket, manifestKey(input.tenantId, input.jobId, input.run), manifest);
+    await putJson(deps.s3, deps.bucket, manifestKey(input.tenantId, input.jobId, input.run), manifest, deps.encryption);
     return manifest;
   } catch (err) {
     throw toActivityFailure(err);

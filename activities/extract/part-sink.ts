@@ -6,12 +6,14 @@ import type { Transform, Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Compression, Format } from '../../domain/extraction-request';
 import { contentType, type ColumnInfo } from '../../domain/plan';
+import type { ObjectEncryption } from '../../connectors/s3/encryption';
 import { writeObject, type ObjectWriter, type UploadedObject } from '../../connectors/s3/upload';
 import { ParquetEncoder } from './parquet-encoder';
 
 export interface PartSinkOptions {
   s3: S3Client;
   bucket: string;
+  encryption: ObjectEncryption;
   key: string;
   fileName: string;
   format: Format;
@@ -42,6 +44,7 @@ export class PartSink {
   constructor(o: PartSinkOptions) {
     this.writer = writeObject(o.s3, {
       bucket: o.bucket, key: o.key, contentType: contentType(o.format, o.compression), contentDisposition: `attachment; filename="${o.fileName}"`,
+      encryption: o.encryption,
     }, o.signal);
     const head = encoder(o);
     if (head) {

@@ -53,7 +53,7 @@ export async function openCopy(deps: ExtractDeps, ref: RunRef, spec: ReadSpec, s
 
 export const newSink = (deps: ExtractDeps, ref: RunRef, spec: ReadSpec, index: number, signal: AbortSignal) =>
   new PartSink({
-    s3: deps.s3, bucket: deps.bucket, key: partKey(ref.tenantId, ref.jobId, ref.run, index, spec.format, spec.compression),
+    s3: deps.s3, bucket: deps.bucket, encryption: deps.encryption, key: partKey(ref.tenantId, ref.jobId, ref.run, index, spec.format, spec.compression),
     fileName: partFileName(index, spec.format, spec.compression),
     format: spec.format, compression: spec.compression, gzipLevel: deps.gzipLevel, signal,
     columns: spec.select.columns, parquetRowGroupRows: deps.parquetRowGroupRows,

@@ -8,9 +8,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { encryptionParams, type ObjectEncryption } from './encryption';
 
-export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json' }));
+export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown, encryption: ObjectEncryption): Promise<void> {
+  await s3.send(new PutObjectCommand({
+    Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json', ...encryptionParams(encryption),
+  }));
 }
 
 // Removes every object under a prefix but those in `keep`, and aborts multipart uploads left unfinished there.

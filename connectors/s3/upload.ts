@@ -4,12 +4,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, TransformCallback } from 'node:stream';
+import { encryptionParams, type ObjectEncryption } from './encryption';
 
 export interface UploadTarget {
   bucket: string;
   key: string;
   contentType: string;
   contentDisposition?: string;
+  encryption: ObjectEncryption;
 }
 
 export interface UploadedObject {
@@ -50,7 +52,11 @@ export function writeObject(s3: S3Client, target: UploadTarget, signal?: AbortSi
   input.on('error', (err) => meter.destroy(err));
   const upload = new Upload({
     client: s3,
-    params: { Bucket: target.bucket, Key: target.key, Body: meter, ContentType: target.contentType, ContentDisposition: target.contentDisposition },
+    // One PutObject or a CreateMultipartUpload: either carries the encryption (its parts need no header of their own).
+    params: {
+      Bucket: target.bucket, Key: target.key, Body: meter, ContentType: target.contentType, ContentDisposition: target.contentDisposition,
+      ...encryptionParams(target.encryption),
+    },
     partSize: PART_SIZE,
     queueSize: 2,
     leavePartsOnError: false,

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await src.query(`INSERT INTO ${table} SELECT g, 'row ' || g || CASE WHEN g % 7 = 0 THEN E'\\nwith, "quotes"' ELSE '' END, timestamptz '2025-01-01 00:00+00' + g * interval '1 minute' FROM generate_series(1, ${ROWS}) g ORDER BY random()`);
   pools = new SourcePools();
   acts = createExtractActivities({
-    s3: s.rt.s3, bucket: s.config.SLUICE_S3_BUCKET, pools, source: async () => ({ url: stackInfo().sourceUrl, queryRole: null }),
+    s3: s.rt.s3, bucket: s.config.SLUICE_S3_BUCKET, encryption: { mode: s.config.SLUICE_S3_SSE }, pools, source: async () => ({ url: stackInfo().sourceUrl, queryRole: null }),
     plans: s.rt.plans, progress: s.rt.partProgress, jobs: s.rt.jobs, progressEventSeconds: 30, gzipLevel: 1, parquetRowGroupRows: 50,
     statementTimeoutMs: 60_000, lockTimeoutMs: 10_000, meter: new ResourceMeter(),
   });

@@ -59,6 +59,13 @@ describe('object storage errors', () => {
     expect(err).toMatchObject({ code, message: `${name}: from S3`, sqlstate: null, retryable });
     expect(err.suggestion).toMatch(/storage/i);
   });
+
+  test('HTTP 501 (MinIO asked for server-side encryption without a KMS) fails at once, naming SLUICE_S3_SSE', () => {
+    const message = 'Server side encryption specified but KMS is not configured';
+    const err = classifyError({ name: 'NotImplemented', message, $metadata: { httpStatusCode: 501 } });
+    expect(err).toMatchObject({ code: 'storage_refused', message, retryable: false });
+    expect(err.suggestion).toMatch(/MINIO_KMS_SECRET_KEY.*SLUICE_S3_SSE=none/);
+  });
 });
 
 describe("Sluice's own codes", () => {

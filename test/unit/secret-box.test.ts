@@ -24,6 +24,17 @@ test('every key of the ring decrypts: a secret of the old key after a new one wa
   expect(KeyRing.parse(`new=${key()},old=${oldKey}`).decrypt(sealed, 'x')).toBe(URL);
 });
 
+test('reseal puts a secret of an old key under the first one; ids lists the ring, first key first', () => {
+  const oldKey = key();
+  const sealed = KeyRing.parse(`old=${oldKey}`).encrypt(URL, 'x');
+  const ring = KeyRing.parse(`new=${key()},old=${oldKey}`);
+  expect(ring.ids).toEqual(['new', 'old']);
+  const resealed = ring.reseal(sealed, 'x');
+  expect(resealed.keyId).toBe('new');
+  expect(ring.decrypt(resealed, 'x')).toBe(URL);
+  expect(() => ring.reseal(sealed, 'y')).toThrow(KeyRingError);
+});
+
 test('a key id the ring does not hold is refused, naming the id', () => {
   const sealed = KeyRing.parse(`gone=${key()}`).encrypt(URL, 'x');
   expect(() => KeyRing.parse(`k1=${key()}`).decrypt(sealed, 'x')).toThrow(/key "gone"/);
