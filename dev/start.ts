@@ -15,6 +15,7 @@ import { loadConfig } from '../workers/config';
 import { createExtractionWorker } from '../workers/extraction-worker';
 import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
+import { ensureDemoRoles } from './demo-roles';
 import { seedOrders, seedTenant } from './seed';
 import { portIsFree, StartError, stopAllServices } from './services';
 import { mailToDir, startSmtpSink } from './smtp-sink';
@@ -156,10 +157,13 @@ async function main() {
   const orders = Number(process.env.SLUICE_DEV_ORDERS ?? 1_000_000);
   log(`seeding demo data (public.orders, ${orders.toLocaleString('en-US')} rows, once)…`);
   await seedOrders(stack.info.sourceUrl, orders);
+  // The demo's connections read as narrow roles, not as the superuser that owns Sluice's database.
+  const demo = await ensureDemoRoles(stack.info.sourceUrl, ['orders']);
   const apiKey = await seedTenant(rt, {
-    tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: stack.info.sourceUrl,
+    tenantId: 'demo', apiKey: previous.apiKey, sourceName: 'demo', sourceUrl: demo.readerUrl,
     target: { name: 'demo-target', url: stack.info.targetUrl },
   });
+  await rt.connections.put('demo', { name: 'demo-sync', roles: ['source'], url: demo.syncUrl });
   if (shuttingDown) return;
 
   const native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -213,7 +217,7 @@ async function main() {
   };
   writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');
   const body = JSON.stringify({ source: 'demo', table: 'public.orders', format: 'csv', compression: 'gzip', mode: 'job' });
-  const sync = JSON.stringify({ source: 'demo', target: 'demo-target', tables: ['public.orders'], mode: 'full+incremental', start: true });
+  const sync = JSON.stringify({ source: 'demo-sync', target: 'demo-target', tables: ['public.orders'], mode: 'full+incremental', start: true });
   const recipient = JSON.stringify({ address: 'you@example.com', events: ['job.completed', 'job.failed', 'sync.alert'] });
   const post = (path: string, json: string) =>
     `curl -s -X POST ${apiUrl}${path} -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${json}'`;
@@ -226,7 +230,8 @@ Sluice is running (Ctrl-C stops everything).
   Temporal UI    ${stack.info.temporalUiUrl}
   Temporal       ${stack.info.temporalAddress}
   Sluice DB      ${stack.info.databaseUrl}
-  Demo source    ${stack.info.sourceUrl}  (connection demo)
+  Demo source    ${demo.readerUrl}  (connection demo: SELECT only)
+                 ${demo.syncUrl}  (connection demo-sync, for syncs: REPLICATION, owns the tables)
   Demo target    ${stack.info.targetUrl}  (connection demo-target)
   S3 (MinIO)     ${stack.info.s3Endpoint}
   Mail           ${mailTo}

@@ -157,14 +157,38 @@ afterAll(() => {
   rmSync(postgresDataDir(pgDir), { recursive: true, force: true });
 });
 
-// dev.json names the target database, and the demo tenant has both connections, the source reachable.
+// dev.json names the target database, and the demo tenant has its connections, the sources reachable as narrow
+// roles: demo reads (no superuser, no privileged role), demo-sync may replicate.
 async function connectionsRegistered(info: { apiUrl: string; apiKey: string; demoTargetUrl: string }) {
   expect(info.demoTargetUrl).toMatch(/^postgres(ql)?:\/\/.+\/target$/);
   const headers = { authorization: `Bearer ${info.apiKey}` };
-  const list = (await (await fetch(`${info.apiUrl}/v1/connections`, { headers })).json()) as { connections: { name: string; roles: string[]; database: string }[] };
-  expect(list.connections.map((c) => [c.name, c.roles, c.database])).toEqual([['demo', ['source'], 'source'], ['demo-target', ['target'], 'target']]);
-  const report = (await (await fetch(`${info.apiUrl}/v1/connections/demo/test`, { method: 'POST', headers })).json()) as { reachable: boolean; walLevel: string };
-  expect(report).toMatchObject({ reachable: true, walLevel: 'logical' });
+  const list = (await (await fetch(`${info.apiUrl}/v1/connections`, { headers })).json()) as { connections: { name: string; roles: string[]; database: string; user: string }[] };
+  expect(list.connections.map((c) => [c.name, c.roles, c.database, c.user])).toEqual([
+    ['demo', ['source'], 'source', 'sluice_demo_reader'], ['demo-sync', ['source'], 'source', 'sluice_demo_sync'], ['demo-target', ['target'], 'target', 'sluice'],
+  ]);
+  type Report = { reachable: boolean; walLevel: string; superuser: boolean; replication: boolean; checks: { name: string; ok: boolean }[] };
+  const test = async (name: string) => (await (await fetch(`${info.apiUrl}/v1/connections/${name}/test`, { method: 'POST', headers })).json()) as Report;
+  const [reader, sync] = [await test('demo'), await test('demo-sync')];
+  expect(reader).toMatchObject({ reachable: true, walLevel: 'logical', superuser: false, replication: false });
+  expect(sync).toMatchObject({ reachable: true, superuser: false, replication: true });
+  for (const report of [reader, sync]) expect(report.checks.find((c) => c.name === 'privileged_role')).toEqual({ name: 'privileged_role', ok: true, hint: null });
+}
+
+// The sync curl npm run dev prints: the sync gets past Initializing (publication and slot made as demo-sync's role).
+async function printedSyncStarts(info: { apiUrl: string; apiKey: string }, output: string) {
+  const line = output.split('\n').find((l) => l.includes(`${info.apiUrl}/v1/syncs`))!;
+  const body = JSON.parse(/-d '(.*)'\s*$/.exec(line)![1]) as Record<string, unknown>;
+  const headers = { authorization: `Bearer ${info.apiKey}`, 'content-type': 'application/json' };
+  const created = await fetch(`${info.apiUrl}/v1/syncs`, { method: 'POST', headers, body: JSON.stringify(body) });
+  expect(created.status).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  let sync: { state: string; phase?: string; error?: unknown } = { state: 'Created' };
+  const deadline = Date.now() + 60_000;
+  while (!(sync.state === 'Running' && sync.phase !== 'initializing') && sync.state !== 'Failed' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    sync = (await (await fetch(`${info.apiUrl}/v1/syncs/${id}`, { headers })).json()) as typeof sync;
+  }
+  expect(sync).toMatchObject({ state: 'Running', phase: expect.stringMatching(/snapshot|streaming/) });
 }
 
 // A notification mail lands as an .eml file in dev.json's mailDir (the SMTP sink npm run dev starts).
@@ -177,10 +201,10 @@ async function mailArrives(info: { apiUrl: string; apiKey: string; mailDir: stri
   const job = await post('/v1/extractions', { source: 'demo', query: 'SELECT 1 AS x', mode: 'job' });
   expect(job.status).toBe(202);
   const jobId = job.headers.get('location')!.split('/').pop()!;
-  await until(() => readdirSync(info.mailDir).some((f) => f.endsWith('.eml')), 30_000);
-  const mail = readFileSync(join(info.mailDir, readdirSync(info.mailDir).find((f) => f.endsWith('.eml'))!), 'utf8');
-  expect(mail).toContain('To: dev@example.com');
-  expect(mail).toContain(jobId);
+  // This job's mail: a run before this one left its own mails in the same directory.
+  const mailOfJob = () => readdirSync(info.mailDir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(info.mailDir, f), 'utf8')).find((m) => m.includes(jobId));
+  await until(() => mailOfJob() !== undefined, 30_000);
+  expect(mailOfJob()).toContain('To: dev@example.com');
 }
 
 // `npm run dev:writes` against the running stack: it writes, says so every 5 s, and stops on Ctrl-C.
@@ -260,6 +284,7 @@ describe('npm run dev stops everything it started', () => {
       await connectionsRegistered(info);
       await mailArrives(info);
       await writesRun();
+      await printedSyncStarts(info, run.output());
       expect(run.output()).not.toContain('initdb');
       // The state dir is a mkdtemp (mode 0700): as root, PostgreSQL kept its data in a directory of its own.
       if (process.getuid?.() === 0) expect(existsSync(join(postgresDataDir(pgDir), 'pgdata', 'PG_VERSION'))).toBe(true);
