@@ -1,7 +1,8 @@
 import express from 'express';
 import { requireApiKey, type ApiKeyAuthDeps } from './auth';
 import { dashboardRoutes } from './dashboard';
-import { requireJobIdShape } from './ids';
+import { refuseNulInPath, requireJobIdShape } from './ids';
+import { apiDocsRoutes } from './openapi/routes';
 import { requireJsonBody } from './json-body';
 import { notFound, problemHandler } from './problem';
 import { adminRoutes, type AdminRouteDeps } from './routes/admin';
@@ -27,6 +28,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
   app.get('/metrics', d.prometheus.endpoint);
   app.use(dashboardRoutes()); // outside /v1: the page loads without a key and asks for one
+  app.use(apiDocsRoutes()); // GET /openapi.json and /docs, without a key
   app.use('/v1', requireApiKey(d));
   // Only with SLUICE_ADMIN_TOKEN set; without it the admin API's paths are unknown (404).
   if (d.adminToken) app.use(adminRoutes(d.tenantAdmin, d.adminToken));
@@ -39,6 +41,8 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
+  // Connection names and webhook, recipient and delivery ids go to queries as they are: no NUL in them.
+  app.use(['/v1/connections', '/v1/webhooks', '/v1/email-recipients'], refuseNulInPath);
   app.use(extractionRoutes(d));
   app.use(jobRoutes(d));
   app.use(jobActionRoutes(d));

@@ -42,3 +42,13 @@ function decoded(segment: string): string | null {
     return null;
   }
 }
+
+/**
+ * For the routes whose path names (connection names, webhook, recipient and delivery ids) go to a query as they
+ * are: PostgreSQL text cannot hold a NUL, so a path with a %00 is refused here, as a malformed %-escape is.
+ */
+export const refuseNulInPath: RequestHandler = (req, _res, next) => {
+  if (!req.path.split('/').some((segment) => decoded(segment)?.includes('\0'))) return next();
+  const detail = 'the path holds a NUL character (%00)';
+  next(new Problem(400, 'Invalid request', detail, { errors: [{ field: 'path', message: detail, hint: 'names and ids hold no NUL character; remove the %00' }] }));
+};

@@ -1,6 +1,7 @@
 // A tenant's PostgreSQL connection, as the API takes it (a URL, or its parts) and shows it (never the password).
 // Pure: the URL is only parsed here; the store encrypts it, connectors/ connect with it.
 import { z } from 'zod';
+import { pgText } from './pg-text';
 
 export const CONNECTION_ROLES = ['source', 'target'] as const;
 export type ConnectionRole = (typeof CONNECTION_ROLES)[number];
@@ -49,19 +50,21 @@ export function describeConnectionUrl(text: string): ConnectionFields {
     const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || u.searchParams.get('host') || '';
     if (!host) throw new ConnectionUrlError('names no host', `write it as ${URL_HINT}`);
     // libpq's defaults: the database is named after the user.
-    return { host, port: Number(u.port || 5432), database: decodeURIComponent(u.pathname.slice(1)) || user, user, sslmode };
+    const fields = { host, port: Number(u.port || 5432), database: decodeURIComponent(u.pathname.slice(1)) || user, user, sslmode };
+    if ([host, fields.database, user].some((v) => v.includes('\0'))) throw new ConnectionUrlError('holds a NUL character (%00)', 'remove the %00');
+    return fields;
   } catch (err) {
     if (err instanceof ConnectionUrlError) throw err;
     throw new ConnectionUrlError('has a malformed %-escape', 'escape "%" as %25; every % starts two hex digits');
   }
 }
 
-const enc = encodeURIComponent;
+// An unpaired surrogate would throw here; the part's own check refuses it, naming its field.
+const enc = (part: string) => encodeURIComponent(part.replace(/\p{Cs}/gu, '\ufffd'));
 const portOf = z.number().int().refine((p) => p >= 1 && p <= 65535, { message: 'is not a TCP port', params: { hint: '1 to 65535; PostgreSQL listens on 5432 by default' } });
 const ROLES_HINT = 'e.g. ["source"], ["target"] or ["source", "target"]';
-// libpq's connection strings end at a NUL: no part of one may hold it.
-const noNul = (s: z.ZodString) => s.refine((v) => !v.includes('\0'), { message: 'contains a NUL character', params: { hint: 'remove the NUL character' } });
-const part = (max: number) => noNul(z.string().min(1).max(max));
+// libpq's connection strings end at a NUL, and a URL holds no unpaired surrogate: no part of one may hold either.
+const part = (max: number) => pgText(z.string().min(1).max(max));
 
 const bodyShape = z.object({
   name: z.string().refine((n) => NAME.test(n), { message: 'is not a valid connection name', params: { hint: NAME_HINT } }),
@@ -71,7 +74,7 @@ const bodyShape = z.object({
   port: portOf.optional(),
   database: part(63).optional(),
   user: part(63).optional(),
-  password: noNul(z.string().max(1000)).optional(),
+  password: pgText(z.string().max(1000)).optional(),
   sslmode: z.enum(SSL_MODES).optional(),
   queryRole: part(63).optional().describe('role a query-mode extraction runs as (SET ROLE); the login role must be a member of it'),
   allowPrivilegedRole: z.boolean().default(false).describe('register a source whose login role is a superuser or may read or write server files, run programs or signal backends'),

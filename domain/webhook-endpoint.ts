@@ -1,11 +1,10 @@
 // A webhook endpoint as the API takes it: where to POST and which events. Pure: whether the address may be
 // reached is the HTTP connector's to say (connectors/http/address-guard.ts), when it resolves the name.
 import { z } from 'zod';
+import { pgText } from './pg-text';
 import { eventListSchema, NOTIFICATION_EVENTS } from './notification-events';
 
-const webhookUrl = z
-  .string()
-  .max(2048)
+const webhookUrl = pgText(z.string().max(2048))
   .superRefine((text, ctx) => {
     let u: URL;
     try {
@@ -21,7 +20,7 @@ const webhookUrl = z
 export const webhookBodySchema = z.strictObject({
   url: webhookUrl,
   events: eventListSchema(NOTIFICATION_EVENTS),
-  description: z.string().max(200).optional(),
+  description: pgText(z.string().max(200)).optional(),
 });
 export type WebhookBody = z.infer<typeof webhookBodySchema>;
 

@@ -4,6 +4,7 @@ import { webhookBodySchema } from '../../domain/webhook-endpoint';
 import { alertsQuerySchema } from '../routes/alerts';
 import { emailRecipientsQuerySchema } from '../routes/email-recipients';
 import { inputSchema, pathParameter, queryParameters } from './json-schema';
+import { badPath } from './paths-connections';
 import { json, locationHeader, noContent, operation, type PathItem } from './operation';
 
 const webhookId = pathParameter('id', 'the endpoint id: wh_ and 20 hex digits');
@@ -24,24 +25,24 @@ export const notificationPaths: Record<string, PathItem> = {
     get: operation({ operationId: 'listWebhooks', tag: 'Webhooks', summary: "The tenant's endpoints (never a secret)", responses: { 200: json('{webhooks: [...]}') } }),
   },
   '/v1/webhooks/{id}': {
-    get: operation({ operationId: 'getWebhook', tag: 'Webhooks', summary: 'An endpoint', parameters: [webhookId], responses: { 200: webhook('The endpoint') }, errors: { 404: undefined } }),
-    delete: operation({ operationId: 'deleteWebhook', tag: 'Webhooks', summary: 'Deletes an endpoint', parameters: [webhookId], responses: { 204: noContent('Deleted') }, errors: { 404: undefined } }),
+    get: operation({ operationId: 'getWebhook', tag: 'Webhooks', summary: 'An endpoint', parameters: [webhookId], responses: { 200: webhook('The endpoint') }, errors: { ...badPath, 404: undefined } }),
+    delete: operation({ operationId: 'deleteWebhook', tag: 'Webhooks', summary: 'Deletes an endpoint', parameters: [webhookId], responses: { 204: noContent('Deleted') }, errors: { ...badPath, 404: undefined } }),
   },
   '/v1/webhooks/{id}/rotate-secret': {
     post: operation({
       operationId: 'rotateWebhookSecret', tag: 'Webhooks', summary: 'A new secret; the one before stays valid until previousSecretValidUntil', parameters: [webhookId],
-      responses: { 200: webhook('The endpoint with its new secret') }, errors: { 404: undefined },
+      responses: { 200: webhook('The endpoint with its new secret') }, errors: { ...badPath, 404: undefined },
     }),
   },
   '/v1/webhooks/{id}/deliveries': {
-    get: operation({ operationId: 'listWebhookDeliveries', tag: 'Webhooks', summary: 'The delivery log', parameters: [webhookId], responses: { 200: deliveries }, errors: { 404: undefined } }),
+    get: operation({ operationId: 'listWebhookDeliveries', tag: 'Webhooks', summary: 'The delivery log', parameters: [webhookId], responses: { 200: deliveries }, errors: { ...badPath, 404: undefined } }),
   },
   '/v1/webhooks/{id}/deliveries/{deliveryId}/replay': {
     post: operation({
       operationId: 'replayWebhookDelivery', tag: 'Webhooks', summary: 'Sends a finished delivery again, same webhook-id, on the whole schedule',
       parameters: [webhookId, pathParameter('deliveryId', 'the delivery id (its webhook-id)')],
       responses: { 202: json('{id, status: pending}') },
-      errors: { 404: undefined, 409: 'The delivery is still being attempted, or the endpoint is disabled' },
+      errors: { ...badPath, 404: undefined, 409: 'The delivery is still being attempted, or the endpoint is disabled' },
     }),
   },
   '/v1/email-recipients': {
@@ -55,11 +56,11 @@ export const notificationPaths: Record<string, PathItem> = {
     }),
   },
   '/v1/email-recipients/{id}': {
-    get: operation({ operationId: 'getEmailRecipient', tag: 'Email', summary: 'A recipient', parameters: [recipientId], responses: { 200: recipient('The recipient') }, errors: { 404: undefined } }),
-    delete: operation({ operationId: 'deleteEmailRecipient', tag: 'Email', summary: 'Deletes a recipient', parameters: [recipientId], responses: { 204: noContent('Deleted') }, errors: { 404: undefined } }),
+    get: operation({ operationId: 'getEmailRecipient', tag: 'Email', summary: 'A recipient', parameters: [recipientId], responses: { 200: recipient('The recipient') }, errors: { ...badPath, 404: undefined } }),
+    delete: operation({ operationId: 'deleteEmailRecipient', tag: 'Email', summary: 'Deletes a recipient', parameters: [recipientId], responses: { 204: noContent('Deleted') }, errors: { ...badPath, 404: undefined } }),
   },
   '/v1/email-recipients/{id}/deliveries': {
-    get: operation({ operationId: 'listEmailDeliveries', tag: 'Email', summary: 'The delivery log, with the SMTP server\'s replies', parameters: [recipientId], responses: { 200: deliveries }, errors: { 404: undefined } }),
+    get: operation({ operationId: 'listEmailDeliveries', tag: 'Email', summary: 'The delivery log, with the SMTP server\'s replies', parameters: [recipientId], responses: { 200: deliveries }, errors: { ...badPath, 404: undefined } }),
   },
   '/v1/alerts': {
     get: operation({
