@@ -1,4 +1,5 @@
 import express from 'express';
+import { auditTrail, type AuditTrailDeps } from './audit-trail';
 import { requireApiKey, type ApiKeyAuthDeps } from './auth';
 import { dashboardRoutes } from './dashboard';
 import { refuseNulInPath, requireJobIdShape } from './ids';
@@ -6,16 +7,21 @@ import { apiDocsRoutes } from './openapi/routes';
 import { requireJsonBody } from './json-body';
 import { notFound, problemHandler } from './problem';
 import { adminRoutes, type AdminRouteDeps } from './routes/admin';
+import { perKeyRateLimit } from './rate-limit';
 import { alertRoutes, type AlertRouteDeps } from './routes/alerts';
+import { auditRoutes, type AuditRouteDeps } from './routes/audit';
+import { downloadRoutes, type DownloadRouteDeps } from './routes/downloads';
 import { connectionRoutes, type ConnectionRouteDeps } from './routes/connections';
 import { emailRecipientRoutes, type EmailRecipientRouteDeps } from './routes/email-recipients';
 import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions';
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
+import { limitRoutes } from './routes/limits';
 import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & ApiKeyAuthDeps & AdminRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & ApiKeyAuthDeps & AdminRouteDeps & AuditRouteDeps & DownloadRouteDeps & {
+  audit: AuditTrailDeps['audit'] & AuditRouteDeps['audit'];
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
   prometheus: { timeRequests: express.RequestHandler; endpoint: express.RequestHandler };
@@ -29,7 +35,10 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/metrics', d.prometheus.endpoint);
   app.use(dashboardRoutes()); // outside /v1: the page loads without a key and asks for one
   app.use(apiDocsRoutes()); // GET /openapi.json and /docs, without a key
-  app.use('/v1', requireApiKey(d));
+  // Before the key is checked: a request refused for its key is audited too.
+  app.use(['/v1', '/admin'], auditTrail(d));
+  app.use(downloadRoutes(d)); // its token names the key: no Authorization header
+  app.use('/v1', requireApiKey(d), perKeyRateLimit(d.tenantLimits));
   // Only with SLUICE_ADMIN_TOKEN set; without it the admin API's paths are unknown (404).
   if (d.adminToken) app.use(adminRoutes(d.tenantAdmin, d.adminToken));
   app.post('/v1/extractions', requireJsonBody);
@@ -51,6 +60,8 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(webhookRoutes(d));
   app.use(emailRecipientRoutes(d));
   app.use(alertRoutes(d));
+  app.use(limitRoutes(d));
+  app.use(auditRoutes(d));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(d.log));
   return app;

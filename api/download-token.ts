@@ -1,8 +1,8 @@
 // Download links served by Sluice itself (for keys with an IP allowlist: a presigned link would work from
 // anywhere). The token names the file, the tenant and the key it was made for, and when it expires, signed with
-// HMAC-SHA256 under a key derived from the ring's first secret key; the download checks the key again (revoked,
-// expired, the client's address) before any byte is sent.
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+// HMAC-SHA256 under a key derived from the ring's current secret key (KeyRing.derive); the download checks the API
+// key again (revoked, expired, the client's address) before any byte is sent. A link outlives no key rotation.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 const payloadSchema = z.strictObject({
@@ -16,11 +16,7 @@ const payloadSchema = z.strictObject({
 export type DownloadGrant = z.infer<typeof payloadSchema>;
 
 export class DownloadTokens {
-  private readonly key: Buffer;
-
-  constructor(secret: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'sluice download links', 32));
-  }
+  constructor(private readonly key: Buffer) {}
 
   sign(grant: DownloadGrant): string {
     const body = Buffer.from(JSON.stringify(grant)).toString('base64url');

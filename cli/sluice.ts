@@ -7,18 +7,21 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { ApiKeyStore } from '../store/api-keys';
 import { TenantAdmin } from '../store/tenant-admin';
+import { TenantLimitStore } from '../store/tenant-limits';
 import { TenantStore } from '../store/tenants';
 import { loadAdminConfig } from '../workers/config';
 import type { Command, Output } from './command';
 import { keyCommands } from './key-commands';
+import { limitCommands } from './limit-commands';
 import { tenantCommands } from './tenant-commands';
 
-const COMMANDS = [...tenantCommands, ...keyCommands];
+const COMMANDS = [...tenantCommands, ...keyCommands, ...limitCommands];
 const words = (c: Command) => c.usage.split(' ').slice(0, 2).join(' ');
 
 // How the service's field names are typed here.
 const FLAGS: Record<string, string> = {
   id: '<id>', name: '--name', tenant: '<tenant>', label: '--label', allowedCidrs: '--allow-cidr', expiresIn: '--expires-in', grace: '--grace',
+  runningJobs: '--running-jobs', inlineConcurrent: '--inline-concurrent', dailyRows: '--daily-rows', dailyBytes: '--daily-bytes', requestsPerMinute: '--requests-per-minute',
 };
 
 class UsageError extends Error {}
@@ -51,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const out: Output = { json: values.json === true, line: (text) => process.stdout.write(`${text}\n`) };
   const db = new Pool({ connectionString: loadAdminConfig().SLUICE_DATABASE_URL, max: 1, application_name: 'sluice-cli' });
   try {
-    await command.run(new TenantAdmin({ tenants: new TenantStore(db), apiKeys: new ApiKeyStore(db) }), positionals, values, out);
+    await command.run(new TenantAdmin({ tenants: new TenantStore(db), apiKeys: new ApiKeyStore(db), tenantLimits: new TenantLimitStore(db) }), positionals, values, out);
     return 0;
   } finally {
     await db.end();

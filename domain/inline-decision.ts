@@ -36,6 +36,7 @@ export type DecisionRule =
   | 'bytes_over_limit'
   | 'cost_over_limit'
   | 'inline_capacity_saturated'
+  | 'tenant_inline_limit'
   | 'within_limits';
 
 /** Found while answering: the estimate was wrong, or the source too slow. */
@@ -53,6 +54,8 @@ export interface DecisionInput {
   estimate: SizeEstimate | null;
   limits: InlineLimits;
   inlineInUse: number;
+  /** The tenant's inline answers in progress on this API process, and how many it may have. */
+  tenantInline: { inUse: number; limit: number };
 }
 
 // "auto" turns whatever stands in the way of an inline answer into a job; "inline" refuses it.
@@ -63,13 +66,15 @@ export function decide(i: DecisionInput): Decision {
   return { mode: i.mode === 'auto' ? 'job' : 'refuse', rule: obstacle };
 }
 
-// Size first, capacity last: a request too large is told so, not told to come back later.
-function inlineObstacle({ format, estimate, limits, inlineInUse }: DecisionInput): DecisionRule | null {
+// Size first, capacity last (the tenant's own before the server's): a request too large is told so, not told to
+// come back later.
+function inlineObstacle({ format, estimate, limits, inlineInUse, tenantInline }: DecisionInput): DecisionRule | null {
   if (!INLINE_FORMATS.includes(format)) return 'format_needs_job';
   if (!estimate) return 'source_unavailable';
   if (estimate.rows > limits.maxRows) return 'rows_over_limit';
   if (estimate.bytes > limits.maxBytes) return 'bytes_over_limit';
   if (estimate.cost > limits.maxCost) return 'cost_over_limit';
+  if (tenantInline.inUse >= tenantInline.limit) return 'tenant_inline_limit';
   if (inlineInUse >= limits.maxConcurrent) return 'inline_capacity_saturated';
   return null;
 }

@@ -123,13 +123,22 @@ export class ApiKeyStore {
   }
 
   /** The key a request carries, by its hash; null when no key is. Expiry is judged by the database's clock. */
-  async check(key: string): Promise<KeyCheck | null> {
+  check(key: string): Promise<KeyCheck | null> {
+    return this.checkWhere('k.key_hash = $1', hashKey(key));
+  }
+
+  /** The same, by the key's id (a download link names the key it was made for). */
+  checkById(id: string): Promise<KeyCheck | null> {
+    return this.checkWhere('k.id = $1', id);
+  }
+
+  private async checkWhere(where: string, value: string): Promise<KeyCheck | null> {
     const res = await this.db.query<{ id: string; tenant_id: string; tenant_name: string; allowed_cidrs: string[]; revoked: boolean; expired: boolean; touch_due: boolean }>(
       `SELECT k.id, k.tenant_id, t.name AS tenant_name, k.allowed_cidrs, k.revoked_at IS NOT NULL AS revoked,
               coalesce(k.expires_at <= now(), false) AS expired,
               coalesce(k.last_used_at < now() - interval '1 minute', true) AS touch_due
-         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1`,
-      [hashKey(key)],
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE ${where}`,
+      [value],
     );
     const r = res.rows[0];
     if (!r) return null;

@@ -1,7 +1,7 @@
 // Secrets at rest (connection URLs with their passwords, webhook signing secrets): AES-256-GCM with a random
 // 12-byte IV and the 16-byte auth tag, under a key ring. The first key encrypts; every key decrypts, so a new key
 // can be put first and older rows re-encrypted later (store/secret-rotation.ts). Pure: no I/O.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface Sealed {
   keyId: string;
@@ -38,6 +38,11 @@ export class KeyRing {
       keys.set(id, key);
     });
     return new KeyRing(keys, entries[0].slice(0, entries[0].indexOf('=')));
+  }
+
+  /** A key for another use (`purpose` names it), derived from the current key with HKDF: never the key itself. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.keys.get(this.currentId)!, Buffer.alloc(0), purpose, 32));
   }
 
   /** `aad` binds the secret to its row (e.g. tenant and name), so a ciphertext copied to another row fails. */

@@ -2,7 +2,9 @@
 // /admin/v1. Input is checked with the domain's schemas (a ZodError when it is bad); what cannot be done is an
 // AdminRefusal, which each surface words as it must (an exit status, a problem).
 import { newKeySchema, newTenantSchema, rotateKeySchema, type ApiKeyRecord, type TenantRecord } from '../domain/api-key';
+import { LIMIT_NAMES, tenantLimitsPatchSchema, type LimitName, type OwnLimits } from '../domain/tenant-limits';
 import type { ApiKeyStore } from './api-keys';
+import type { TenantLimitStore } from './tenant-limits';
 import type { TenantStore } from './tenants';
 
 export class AdminRefusal extends Error {
@@ -20,7 +22,7 @@ export interface NewKeyAnswer {
 const noKey = (id: string) => new AdminRefusal('not_found', `API key ${id} was not found`);
 
 export class TenantAdmin {
-  constructor(private readonly stores: { tenants: TenantStore; apiKeys: ApiKeyStore }) {}
+  constructor(private readonly stores: { tenants: TenantStore; apiKeys: ApiKeyStore; tenantLimits: TenantLimitStore }) {}
 
   async createTenant(input: unknown): Promise<TenantRecord> {
     const t = newTenantSchema.parse(input);
@@ -60,4 +62,23 @@ export class TenantAdmin {
     if (!revoked) throw noKey(id);
     return revoked;
   }
+
+  /** The tenant's own limits, each null where the operator's default applies. */
+  async limits(tenantId: string): Promise<Record<LimitName, number | null>> {
+    await this.tenantExists(tenantId);
+    return ownOrNull(await this.stores.tenantLimits.get(tenantId));
+  }
+
+  /** Sets the limits the input names (null: back to the default); the others stay. */
+  async setLimits(tenantId: string, input: unknown): Promise<Record<LimitName, number | null>> {
+    const patch = tenantLimitsPatchSchema.parse(input);
+    await this.tenantExists(tenantId);
+    return ownOrNull(await this.stores.tenantLimits.set(tenantId, patch));
+  }
+
+  private async tenantExists(tenantId: string): Promise<void> {
+    if (!(await this.stores.tenants.exists(tenantId))) throw new AdminRefusal('not_found', `tenant ${tenantId} was not found`, 'tenant');
+  }
 }
+
+const ownOrNull = (own: OwnLimits) => Object.fromEntries(LIMIT_NAMES.map((n) => [n, own[n] ?? null])) as Record<LimitName, number | null>;

@@ -24,6 +24,10 @@ export class TenantStore {
     return res.rows[0] ?? null;
   }
 
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM tenants WHERE id = $1', [id])).rowCount === 1;
+  }
+
   async list(): Promise<TenantRecord[]> {
     return (await this.db.query<TenantRecord>(`SELECT ${COLUMNS} FROM tenants ORDER BY id`)).rows;
   }

@@ -6,6 +6,10 @@ import { TenantAdmin } from '../store/tenant-admin';
 import { resolveWebhookTarget } from '../connectors/http/webhook-target';
 import { startDelivery } from './event-dispatcher';
 import { InlineCapacity } from '../api/inline/capacity';
+import { TenantLimits } from '../api/tenant-limits';
+import { DownloadTokens } from '../api/download-token';
+import { AuditStore } from '../store/audit';
+import { KeyRing } from '../store/secret-box';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
 import type { Config } from './config';
@@ -39,6 +43,13 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     emails: rt.emails,
     emailConfigured: c.SLUICE_SMTP_URL !== undefined,
     alerts: rt.alerts,
+    tenantLimits: new TenantLimits(rt.tenantLimits, {
+      runningJobs: c.SLUICE_TENANT_MAX_RUNNING_JOBS, inlineConcurrent: c.SLUICE_TENANT_INLINE_MAX_CONCURRENT,
+      dailyRows: c.SLUICE_TENANT_DAILY_ROWS ?? null, dailyBytes: c.SLUICE_TENANT_DAILY_BYTES ?? null, requestsPerMinute: c.SLUICE_KEY_REQUESTS_PER_MINUTE,
+    }),
+    audit: new AuditStore(rt.db),
+    downloadTokens: new DownloadTokens(KeyRing.parse(c.SLUICE_SECRET_KEYS).derive('sluice download links')),
+    s3: rt.s3,
     apiKeys: rt.apiKeys,
     trustedProxies: c.SLUICE_TRUSTED_PROXIES,
     tenantAdmin: new TenantAdmin(rt),

@@ -20,6 +20,7 @@ import { NotificationRetention } from '../store/notification-retention';
 import { EmailStore } from '../store/email';
 import { AlertStore } from '../store/alerts';
 import { SyncStore } from '../store/syncs';
+import { TenantLimitStore } from '../store/tenant-limits';
 import { TenantStore } from '../store/tenants';
 import { ApiKeyStore } from '../store/api-keys';
 import type { Config } from './config';
@@ -30,6 +31,7 @@ export interface Runtime {
   jobs: JobStore;
   tenants: TenantStore;
   apiKeys: ApiKeyStore;
+  tenantLimits: TenantLimitStore;
   /** The tenants' PostgreSQL connections, their URLs encrypted with SLUICE_SECRET_KEYS. */
   connections: ConnectionStore;
   slots: SlotStore;
@@ -73,6 +75,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     jobs: new JobStore(db),
     tenants: new TenantStore(db),
     apiKeys: new ApiKeyStore(db),
+    tenantLimits: new TenantLimitStore(db),
     connections: new ConnectionStore(db, keys),
     slots: new SlotStore(db, queueLimits(config)),
     plans: new JobPlanStore(db),

@@ -70,6 +70,10 @@ const REFUSALS: Record<Refusal, { status: number; title: string; hint: string; d
     status: 503, title: 'Inline answers busy', hint: 'retry after a moment, or use mode "auto" or "job"',
     detail: (r) => `${r.limits.maxConcurrent} inline answers are in progress, the most this server gives at once`,
   },
+  tenant_inline_limit: {
+    status: 429, title: 'Too many inline answers', hint: 'wait for one to end (GET /v1/limits shows yours), or use mode "auto" or "job"',
+    detail: () => "this tenant's inline answers in progress are at its limit",
+  },
   source_unavailable: {
     status: 503, title: 'Source unavailable', hint: 'retry later, or use mode "job": a job retries until the source is back',
     detail: () => 'the source could not be reached, or failed while answering',
@@ -85,6 +89,6 @@ export function refusal(r: DecisionReport): Problem {
   const kind = REFUSALS[r.rule as Refusal];
   const detail = kind.detail(r);
   const field = r.rule === 'format_needs_job' ? 'format' : 'mode';
-  const headers: Record<string, string> = kind.status === 503 ? { 'Retry-After': '1' } : {};
+  const headers: Record<string, string> = kind.status === 503 || kind.status === 429 ? { 'Retry-After': '1' } : {};
   return new Problem(kind.status, kind.title, detail, { ...r, errors: [{ field, message: detail, hint: kind.hint }] }, headers);
 }

@@ -36,6 +36,7 @@ const ERROR_MEANING: Record<number, string> = {
   413: 'The request body is larger than 1 MB',
   415: 'The body is not JSON (Content-Type application/json, UTF-8)',
   422: 'Unprocessable',
+  429: 'Over a limit: the key\'s requests per minute, or a daily quota (GET /v1/limits); Retry-After says when to try again',
   503: 'Temporal cannot be reached: Retry-After and retryable: true; reads keep working',
   504: 'Timed out',
 };
@@ -76,7 +77,7 @@ const problemResponse = (description: string): Response => ({ description, conte
 
 export function operation(spec: OperationSpec) {
   const errors: Errors = {
-    ...(spec.public ? {} : { 401: undefined }),
+    ...(spec.public ? {} : { 401: undefined, 403: 'The key may not be used from this address (its allowed ranges)', 429: undefined }),
     ...(spec.body ? { 400: undefined, 413: undefined, 415: undefined } : {}),
     ...spec.errors,
   };

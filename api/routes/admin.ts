@@ -62,6 +62,15 @@ export function adminRoutes(admin: TenantAdmin, token: string): Router {
     res.json(apiKeyView(await admin.revokeKey(req.params.id)));
   });
 
+  // A tenant's own limits (null: the operator's default, SLUICE_TENANT_* and SLUICE_KEY_REQUESTS_PER_MINUTE).
+  router.get('/admin/v1/tenants/:id/limits', async (req, res) => {
+    res.json(await admin.limits(req.params.id));
+  });
+
+  router.put('/admin/v1/tenants/:id/limits', async (req, res) => {
+    res.json(await admin.setLimits(req.params.id, req.body ?? {}));
+  });
+
   router.use(refusalProblem);
   return router;
 }

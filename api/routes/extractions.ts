@@ -16,6 +16,7 @@ import { checkAgainstSource } from '../source-check';
 import { badRequest, fromZod } from '../problem';
 import { startJob, workflowIdFor, type JobControl } from '../job-control';
 import { notifyProblem, type NotifyCheckDeps } from '../notify-check';
+import type { TenantLimits } from '../tenant-limits';
 
 export interface ExtractionRouteDeps extends NotifyCheckDeps {
   jobs: JobStore;
@@ -25,6 +26,7 @@ export interface ExtractionRouteDeps extends NotifyCheckDeps {
   /** Connections to sources, for checking requests against their catalogs and answering inline. */
   pools: SourcePools;
   inline: { limits: InlineLimits; capacity: InlineCapacity; gzipLevel: number };
+  tenantLimits: TenantLimits;
 }
 
 export function extractionRoutes(d: ExtractionRouteDeps): Router {
@@ -34,27 +36,28 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
     if (!parsed.success) throw fromZod(parsed.error);
     const request = parsed.data;
     const tenantId = req.tenant.id;
-    const notifyRefused = await notifyProblem(d, tenantId, request.notify);
-    if (notifyRefused) throw notifyRefused;
+    const refused = (await notifyProblem(d, tenantId, request.notify)) ?? (await d.tenantLimits.quotaProblem(tenantId));
+    if (refused) throw refused;
     const source = await d.connections.source(tenantId, request.source);
     if (!source) throw await noSource(d, tenantId, request.source);
     const facts = await checkAgainstSource(d.pools, source, request);
     const { limits, capacity } = d.inline;
     const estimate = facts?.estimate ?? null;
-    const decision = decide({ mode: request.mode, format: request.format, estimate, limits, inlineInUse: capacity.inUse });
+    const tenantInline = { inUse: capacity.inUseBy(tenantId), limit: (await d.tenantLimits.of(tenantId)).inlineConcurrent };
+    const decision = decide({ mode: request.mode, format: request.format, estimate, limits, inlineInUse: capacity.inUse, tenantInline });
     if (decision.mode === 'job') return acceptJob(d, res, tenantId, request, { rule: decision.rule, estimate, limits });
     if (decision.mode === 'refuse') throw refusal({ rule: decision.rule, estimate, limits });
 
-    capacity.take(); // in the same tick as the decision that counted the answers in progress
+    capacity.take(tenantId); // in the same tick as the decision that counted the answers in progress
     try {
       // decide() answers inline only with an estimate, so the source was checked.
       const read = { pool: d.pools.get(source.url), role: request.query ? source.queryRole : null };
-      const report = await answerOrSayWhyNot(d, res, request, read, facts!.select, { rule: decision.rule, estimate, limits });
+      const report = await answerOrSayWhyNot(d, res, tenantId, request, read, facts!.select, { rule: decision.rule, estimate, limits });
       if (!report) return;
       if (request.mode === 'inline') throw refusal(report);
       return await acceptJob(d, res, tenantId, request, report);
     } finally {
-      capacity.give();
+      capacity.give(tenantId);
     }
   });
   return router;
@@ -73,7 +76,7 @@ async function noSource(d: ExtractionRouteDeps, tenantId: string, name: string) 
 // Sends the rows, or says why they could not be sent (a job or a refusal follows). Null when nothing is left
 // to answer: the rows were sent, or the client left.
 async function answerOrSayWhyNot(
-  d: ExtractionRouteDeps, res: Response, request: ExtractionRequest, read: { pool: Pool; role: string | null }, select: SelectSpec, decided: DecisionReport,
+  d: ExtractionRouteDeps, res: Response, tenantId: string, request: ExtractionRequest, read: { pool: Pool; role: string | null }, select: SelectSpec, decided: DecisionReport,
 ): Promise<DecisionReport | null> {
   const { estimate, limits } = decided;
   const outcome = await answerInline(read, select, request, limits, d.inline.gzipLevel, clientGone(res));
@@ -82,6 +85,7 @@ async function answerOrSayWhyNot(
       return null;
     case 'answer':
       await sendAnswer(res, request, outcome.body, { ...decided, seen: outcome.seen });
+      await d.tenantLimits.recordInline(tenantId, outcome.seen);
       return null;
     case 'overrun':
       return { rule: outcome.rule, estimate, limits, seen: outcome.seen };

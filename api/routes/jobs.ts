@@ -8,7 +8,9 @@ import type { PartProgressStore } from '../../store/part-progress';
 import { actOn, type JobControl } from '../job-control';
 import { jobView, runView } from '../job-view';
 import { parseListQuery } from '../list-query';
+import type { DownloadTokens } from '../download-token';
 import { notFound, Problem } from '../problem';
+import { sluiceLinks } from './downloads';
 
 export interface JobRouteDeps {
   jobs: JobStore;
@@ -17,6 +19,7 @@ export interface JobRouteDeps {
   control: JobControl;
   s3Public: S3Client;
   bucket: string;
+  downloadTokens: DownloadTokens;
   linkTtlSeconds: number;
 }
 
@@ -85,7 +88,11 @@ export function jobRoutes(d: JobRouteDeps): Router {
         expiredAt: filesExpiredAt, hint: `restart the job (POST /v1/jobs/${job.id}/restart) to extract the data again`,
       });
     }
-    res.json(await jobFiles(d, { tenantId: job.tenantId, jobId: job.id, run, manifest: m, filesExpireAt }));
+    // A key with an allowlist gets links through Sluice, which check the address again; others get presigned ones.
+    const links = req.apiKey.allowedCidrs.length
+      ? { ...d, linkFor: sluiceLinks(d.downloadTokens, `${req.protocol}://${req.get('host')}`, job.tenantId, req.apiKey.id) }
+      : d;
+    res.json(await jobFiles(links, { tenantId: job.tenantId, jobId: job.id, run, manifest: m, filesExpireAt }));
   });
 
   return router;

@@ -10,6 +10,8 @@ export interface FileLinks {
   s3Public: S3Client;
   bucket: string;
   linkTtlSeconds: number;
+  /** Makes the links instead of presigning them (downloads served by Sluice, for a key with an allowlist). */
+  linkFor?: (key: string, ttlSeconds: number, fileName: string) => Promise<string> | string;
 }
 
 const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
@@ -19,7 +21,10 @@ function signer(d: FileLinks, job: { jobId: string; filesExpireAt: string | null
   const untilExpiry = job.filesExpireAt ? Math.floor((Date.parse(job.filesExpireAt) - Date.now()) / 1000) : Infinity;
   const ttl = Math.max(1, Math.min(d.linkTtlSeconds, untilExpiry));
   const expiresAt = new Date(Date.now() + ttl * 1000);
-  const sign = (key: string) => presignGet(d.s3Public, d.bucket, key, ttl, `${job.jobId}-${fileName(key)}`);
+  const sign = async (key: string) => {
+    const name = `${job.jobId}-${fileName(key)}`;
+    return d.linkFor ? d.linkFor(key, ttl, name) : presignGet(d.s3Public, d.bucket, key, ttl, name);
+  };
   return { expiresAt, sign };
 }
 

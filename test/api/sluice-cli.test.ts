@@ -61,3 +61,21 @@ test('tenants create and list, keys create (printed once), list (never the key) 
     await s.close();
   }
 });
+
+test("limits set and show: a tenant's own limits, a bad value named by its flag, default again", async () => {
+  const s = await testSluice();
+  const run = (...args: string[]) => sluice(s, ...args);
+  try {
+    const set = await run('limits', 'set', s.tenantId, '--daily-rows', '5000', '--running-jobs', '2', '--json');
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ runningJobs: 2, inlineConcurrent: null, dailyRows: 5000, dailyBytes: null, requestsPerMinute: null });
+    const shown = await run('limits', 'show', s.tenantId);
+    expect(shown.stdout).toMatch(/^dailyRows +5000$/m);
+    expect(shown.stdout).toMatch(/^dailyBytes +default$/m);
+    expect(await run('limits', 'set', s.tenantId, '--running-jobs', 'many')).toMatchObject({ status: 1, stderr: expect.stringMatching(/^sluice: --running-jobs: /m) });
+    expect(JSON.parse((await run('limits', 'set', s.tenantId, '--daily-rows', 'default', '--json')).stdout)).toMatchObject({ dailyRows: null, runningJobs: 2 });
+    expect(await run('limits', 'show', 'no-such-tenant')).toMatchObject({ status: 1, stderr: expect.stringContaining('tenant no-such-tenant was not found') });
+  } finally {
+    await s.close();
+  }
+});

@@ -41,7 +41,7 @@ test.each<[string, KeyCheck, { peer?: string; forwardedFor?: string }]>([
   const { problem, request } = await authenticate(key, req);
   expect(problem).toBeNull();
   expect(request.tenant).toEqual({ id: 'acme', name: 'Acme' });
-  expect(request.apiKey).toEqual({ id: 'key_1', tenantId: 'acme' });
+  expect(request.apiKey).toEqual({ id: 'key_1', tenantId: 'acme', allowedCidrs: key.allowedCidrs });
 });
 
 test('a use is noted only when the last one is over a minute old', async () => {

@@ -4,7 +4,7 @@ import { answerBytes, decide, overrun, type DecisionInput, type InlineLimits } f
 
 const limits: InlineLimits = { maxRows: 100_000, maxBytes: 50_000_000, maxCost: 500_000, maxConcurrent: 4, timeoutMs: 10_000 };
 const small = { rows: 10, bytes: 1_000, cost: 12.5 };
-const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({ mode: 'auto', format: 'csv', estimate: small, limits, inlineInUse: 0, ...over });
+const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({ mode: 'auto', format: 'csv', estimate: small, limits, inlineInUse: 0, tenantInline: { inUse: 0, limit: 2 }, ...over });
 
 describe('each threshold, both sides', () => {
   test.each([
@@ -18,6 +18,9 @@ describe('each threshold, both sides', () => {
     ['one slot left', { inlineInUse: 3 }, 'inline', 'within_limits'],
     ['no slot left', { inlineInUse: 4 }, 'job', 'inline_capacity_saturated'],
     ['inline answers switched off', { limits: { ...limits, maxConcurrent: 0 } }, 'job', 'inline_capacity_saturated'],
+    ['one left of the tenant\'s own', { tenantInline: { inUse: 1, limit: 2 } }, 'inline', 'within_limits'],
+    ['none left of the tenant\'s own', { tenantInline: { inUse: 2, limit: 2 } }, 'job', 'tenant_inline_limit'],
+    ['the tenant may have none', { tenantInline: { inUse: 0, limit: 0 } }, 'job', 'tenant_inline_limit'],
   ] as const)('%s: auto → %s (%s)', (_what, over, autoMode, rule) => {
     expect(decide(input(over))).toEqual({ mode: autoMode, rule });
     expect(decide(input({ ...over, mode: 'inline' }))).toEqual({ mode: autoMode === 'job' ? 'refuse' : 'inline', rule });
@@ -31,6 +34,7 @@ describe('what stands in the way first', () => {
     ['bytes before cost', { estimate: { ...small, bytes: 60_000_000, cost: 600_000 } }, 'bytes_over_limit'],
     ['size before capacity: too large is not "come back later"', { estimate: { ...small, cost: 600_000 }, inlineInUse: 4 }, 'cost_over_limit'],
     ['no estimate (the source could not be asked)', { estimate: null }, 'source_unavailable'],
+    ['the tenant\'s limit before the server\'s', { inlineInUse: 4, tenantInline: { inUse: 2, limit: 2 } }, 'tenant_inline_limit'],
   ] as const)('%s', (_what, over, rule) => {
     expect(decide(input(over))).toEqual({ mode: 'job', rule });
     expect(decide(input({ ...over, mode: 'inline' }))).toEqual({ mode: 'refuse', rule });
