@@ -1,7 +1,7 @@
 // The published API: GET /openapi.json (valid OpenAPI 3.1, checked with OpenAPI's own JSON Schema) and /docs,
 // then schemathesis sends over a thousand requests generated from the document, valid and invalid: none may get
 // a 5xx, and every 4xx must be problem+json. The counts are printed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi, testSluice, type TestApi, type TestSluice } from '../support/stack';
@@ -14,14 +14,19 @@ const dir = mkdtempSync(join(tmpdir(), 'sluice-fuzz-'));
 beforeAll(async () => {
   await ensureSchemathesis();
   // With a metrics token, GET /metrics refuses the tenant's key: that 401 is fuzzed too. Private addresses and an
-  // SMTP server (never reached: no worker runs) let webhook and recipient bodies get as far as the database.
-  s = await testSluice({ SLUICE_METRICS_TOKEN: 'fuzz-metrics-token-0123456789', SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_SMTP_URL: 'smtp://127.0.0.1:9' });
+  // SMTP server (never reached: no worker runs) let webhook and recipient bodies get as far as the database; the
+  // run sends thousands of requests a minute from one key, which the per-key rate limit would otherwise answer.
+  s = await testSluice({
+    SLUICE_METRICS_TOKEN: 'fuzz-metrics-token-0123456789', SLUICE_WEBHOOK_ALLOW_PRIVATE: 'true', SLUICE_SMTP_URL: 'smtp://127.0.0.1:9',
+    SLUICE_KEY_REQUESTS_PER_MINUTE: '1000000',
+  });
   api = await startApi(s);
 }, 300_000);
 
 afterAll(async () => {
   await api?.close();
   await s?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('GET /openapi.json answers the document without a key, and it is valid OpenAPI 3.1', async () => {
