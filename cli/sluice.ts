@@ -13,6 +13,7 @@ import { loadAdminConfig } from '../workers/config';
 import type { Command, Output } from './command';
 import { keyCommands } from './key-commands';
 import { limitCommands } from './limit-commands';
+import { rotateSecretsCommand } from './secrets-rotate';
 import { tenantCommands } from './tenant-commands';
 
 const COMMANDS = [...tenantCommands, ...keyCommands, ...limitCommands];
@@ -27,7 +28,7 @@ const FLAGS: Record<string, string> = {
 class UsageError extends Error {}
 
 function usage(): string {
-  const lines = COMMANDS.map((c) => `  sluice ${c.usage}\n      ${c.summary}`);
+  const lines = [...COMMANDS.map((c) => `  sluice ${c.usage}\n      ${c.summary}`), '  sluice secrets rotate [--batch-size N]\n      re-encrypts connection URLs and webhook secrets under the first key of SLUICE_SECRET_KEYS'];
   return `usage (add --json for JSON output):\n${lines.join('\n')}\n`;
 }
 
@@ -41,6 +42,8 @@ function zodMessage(err: z.ZodError): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The secrets at rest are the worker's and API's settings' business (SLUICE_SECRET_KEYS), not the admin service's.
+  if (argv[0] === 'secrets' && argv[1] === 'rotate') return rotateSecretsCommand(argv.slice(2));
   const command = COMMANDS.find((c) => words(c) === argv.slice(0, 2).join(' '));
   if (!command) {
     const asked = argv.length === 0 || ['help', '--help', '-h'].includes(argv[0]);

@@ -75,6 +75,8 @@ test("limits set and show: a tenant's own limits, a bad value named by its flag,
     expect(await run('limits', 'set', s.tenantId, '--running-jobs', 'many')).toMatchObject({ status: 1, stderr: expect.stringMatching(/^sluice: --running-jobs: /m) });
     expect(JSON.parse((await run('limits', 'set', s.tenantId, '--daily-rows', 'default', '--json')).stdout)).toMatchObject({ dailyRows: null, runningJobs: 2 });
     expect(await run('limits', 'show', 'no-such-tenant')).toMatchObject({ status: 1, stderr: expect.stringContaining('tenant no-such-tenant was not found') });
+    expect(await run('secrets', 'rotate', '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('Re-encrypts every connection URL') });
+    expect((await run('help')).stdout).toContain('sluice secrets rotate');
   } finally {
     await s.close();
   }

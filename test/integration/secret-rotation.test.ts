@@ -2,7 +2,7 @@
 // connection URL and webhook secret under B (in batches, resumable, idempotent), and then B alone reads them all.
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { rotateSecretsCommand } from '../../cli/keys-rotate';
+import { rotateSecretsCommand } from '../../cli/secrets-rotate';
 import { ConnectionStore } from '../../store/connections';
 import { KeyRing } from '../../store/secret-box';
 import { rotateSecrets } from '../../store/secret-rotation';

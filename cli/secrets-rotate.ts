@@ -1,6 +1,6 @@
 // Rotation of the key of the secrets at rest: re-encrypts them under the first key of SLUICE_SECRET_KEYS
 // (store/secret-rotation.ts). Run it once every API and worker has restarted with the new key first; README,
-// "Encryption at rest". `npm run secrets:rotate` runs this file.
+// "Encryption at rest". `sluice secrets rotate` (cli/sluice.ts) runs it.
 import { Client } from 'pg';
 import { parseArgs } from 'node:util';
 import { rotateSecrets } from '../store/secret-rotation';
@@ -43,14 +43,4 @@ export async function rotateSecretsCommand(argv: string[], env: NodeJS.ProcessEn
   } finally {
     await db.end();
   }
-}
-
-if (require.main === module) {
-  rotateSecretsCommand(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error((err as Error).message);
-      process.exit(1);
-    },
-  );
 }
