@@ -34,6 +34,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   return stackEnv(stackInfo(), {
     SLUICE_S3_BUCKET: 'sluice-test', SLUICE_LOG_LEVEL: 'warn', SLUICE_TASK_QUEUE: uniqueName('tq'), SLUICE_SECRET_KEYS: TEST_SECRET_KEYS,
     SLUICE_WORKER_METRICS_PORT: '0', // many workers share the machine; a test that scrapes one gives it a port
+    SLUICE_KEY_REQUESTS_PER_MINUTE: '1000000', // tests poll in bursts; tenant-limits.test.ts sets the limit it tests
     ...extra,
   });
 }
