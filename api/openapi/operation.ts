@@ -47,6 +47,8 @@ export interface Response {
   description: string;
   headers?: Record<string, unknown>;
   content?: Record<string, { schema: JsonSchema }>;
+  /** What a client (or a fuzzer's stateful phase) can call next with what this answer holds. */
+  links?: Record<string, { operationId: string; parameters: Record<string, string> }>;
 }
 
 export interface OperationSpec {
@@ -70,6 +72,10 @@ export const json = (description: string, schema: JsonSchema = { type: 'object' 
   ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
 
 export const noContent = (description: string): Response => ({ description });
+
+/** Links from an answer holding `field` to the operations that take it as their path parameter `param`. */
+export const linksTo = (operationIds: string[], param: string, field: string): Response['links'] =>
+  Object.fromEntries(operationIds.map((operationId) => [operationId, { operationId, parameters: { [param]: `$response.body#/${field}` } }]));
 
 export const locationHeader = { Location: { description: 'the URL of what was made', schema: { type: 'string' } } };
 

@@ -1,7 +1,7 @@
 // Connections: the PostgreSQL databases a tenant registers by name; never shown with a password or URL.
 import { connectionBodySchema } from '../../domain/connection';
 import { inputSchema, pathParameter } from './json-schema';
-import { json, locationHeader, noContent, operation, type PathItem } from './operation';
+import { json, linksTo, locationHeader, noContent, operation, type PathItem } from './operation';
 
 const tag = 'Connections';
 const name = pathParameter('name', 'the connection\'s name: a-z, then a-z 0-9 _ -, at most 63', { type: 'string', maxLength: 63 });
@@ -11,13 +11,14 @@ const body = inputSchema(connectionBodySchema);
 const putBody = { ...body, required: ((body.required as string[] | undefined) ?? []).filter((f) => f !== 'name') };
 // Names go to queries as they are: a NUL in one is refused before (api/ids.ts), as a malformed %-escape is.
 export const badPath = { 400: 'The path has a malformed %-escape or a NUL (%00)' };
+const toConnection = linksTo(['getConnection', 'putConnection', 'testConnection', 'deleteConnection'], 'name', 'name');
 const bodyNote = 'Either url (postgres:// or postgresql://) or host, database and user (port, password, sslmode optional); roles default to both.';
 
 export const connectionPaths: Record<string, PathItem> = {
   '/v1/connections': {
     post: operation({
       operationId: 'createConnection', tag, summary: 'Registers a PostgreSQL connection', body: { schema: body, description: bodyNote },
-      responses: { 201: view('Registered') }, errors: { 409: 'A connection of that name is registered (PUT replaces it)' },
+      responses: { 201: { ...view('Registered'), headers: locationHeader, links: toConnection } }, errors: { 409: 'A connection of that name is registered (PUT replaces it)' },
     }),
     get: operation({ operationId: 'listConnections', tag, summary: "The tenant's connections", responses: { 200: json('{connections: [...]}') } }),
   },
@@ -25,7 +26,7 @@ export const connectionPaths: Record<string, PathItem> = {
     get: operation({ operationId: 'getConnection', tag, summary: 'A connection', parameters: [name], responses: { 200: view('The connection') }, errors: { ...badPath, 404: undefined } }),
     put: operation({
       operationId: 'putConnection', tag, summary: 'Registers or replaces a connection', parameters: [name], body: { schema: putBody, description: bodyNote },
-      responses: { 200: view('Replaced'), 201: { ...view('Registered'), headers: locationHeader } },
+      responses: { 200: { ...view('Replaced'), links: toConnection }, 201: { ...view('Registered'), headers: locationHeader, links: toConnection } },
     }),
     delete: operation({
       operationId: 'deleteConnection', tag, summary: 'Deletes a connection no active extraction and no sync uses', parameters: [name],

@@ -5,7 +5,7 @@ import { alertsQuerySchema } from '../routes/alerts';
 import { emailRecipientsQuerySchema } from '../routes/email-recipients';
 import { inputSchema, pathParameter, queryParameters } from './json-schema';
 import { badPath } from './paths-connections';
-import { json, locationHeader, noContent, operation, type PathItem } from './operation';
+import { json, linksTo, locationHeader, noContent, operation, type PathItem } from './operation';
 
 const webhookId = pathParameter('id', 'the endpoint id: wh_ and 20 hex digits');
 const recipientId = pathParameter('id', 'the recipient id: rcp_ and 20 hex digits');
@@ -13,13 +13,15 @@ const webhook = (description: string) =>
   json(description, { type: 'object', description: '{id, url, description, events, enabled, disabledReason, disabledAt, createdAt, previousSecretValidUntil}' });
 const recipient = (description: string) => json(description, { type: 'object', description: '{id, address, description, events, for, createdAt}' });
 const deliveries = json('{deliveries: [{id, eventId, eventType, subject, status, createdAt, attempts: [...]}]}, newest first, at most 100');
+const toWebhook = linksTo(['getWebhook', 'rotateWebhookSecret', 'listWebhookDeliveries', 'deleteWebhook'], 'id', 'id');
+const toRecipient = linksTo(['getEmailRecipient', 'listEmailDeliveries', 'deleteEmailRecipient'], 'id', 'id');
 const emailOff = 'No SMTP server is configured (SLUICE_SMTP_URL)';
 
 export const notificationPaths: Record<string, PathItem> = {
   '/v1/webhooks': {
     post: operation({
       operationId: 'createWebhook', tag: 'Webhooks', summary: 'Registers a webhook endpoint', body: { schema: inputSchema(webhookBodySchema) },
-      responses: { 201: { ...webhook('The endpoint with its secret (whsec_…), shown this once'), headers: locationHeader } },
+      responses: { 201: { ...webhook('The endpoint with its secret (whsec_…), shown this once'), headers: locationHeader, links: toWebhook } },
       errors: { 422: 'The URL\'s address is one Sluice may not reach (loopback, private, link-local, metadata), or does not resolve' },
     }),
     get: operation({ operationId: 'listWebhooks', tag: 'Webhooks', summary: "The tenant's endpoints (never a secret)", responses: { 200: json('{webhooks: [...]}') } }),
@@ -48,7 +50,7 @@ export const notificationPaths: Record<string, PathItem> = {
   '/v1/email-recipients': {
     post: operation({
       operationId: 'createEmailRecipient', tag: 'Email', summary: 'Registers an address mailed the events it names', body: { schema: inputSchema(emailRecipientBodySchema) },
-      responses: { 201: { ...recipient('The recipient'), headers: locationHeader } }, errors: { 409: emailOff },
+      responses: { 201: { ...recipient('The recipient'), headers: locationHeader, links: toRecipient } }, errors: { 409: emailOff },
     }),
     get: operation({
       operationId: 'listEmailRecipients', tag: 'Email', summary: "The tenant's standing recipients, or (for=) those a job's or sync's request named",

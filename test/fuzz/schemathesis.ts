@@ -59,7 +59,7 @@ export async function fuzz(f: FuzzRun): Promise<Ran & { har: string }> {
   const har = join(f.dir, 'requests.har');
   const r = await run(bin('st'), [
     'run', `${f.url}/openapi.json`, '--url', f.url, '--header', `Authorization: Bearer ${f.apiKey}`,
-    '--checks', 'not_a_server_error,problem_json_errors', '--phases', 'examples,coverage,fuzzing',
+    '--checks', 'not_a_server_error,problem_json_errors', '--phases', 'examples,coverage,fuzzing,stateful',
     '--max-examples', String(f.maxExamples), '--seed', String(f.seed), '--workers', '2', '--request-timeout', '60',
     '--generation-database', 'none', '--no-color', '--report', 'har', '--report-har-path', har,
   ], { SCHEMATHESIS_HOOKS: join(__dirname, 'problem_hooks.py') }, f.dir);

@@ -93,6 +93,21 @@ test('/v1 operations take the API key and say so; those with a body document its
   }
 });
 
+test('every link names a documented operation and fills its path parameters', () => {
+  const byId = new Map(operations.map((o) => [o.op.operationId, o]));
+  let links = 0;
+  for (const { op } of operations) {
+    for (const r of Object.values(op.responses)) {
+      for (const link of Object.values(r.links ?? {})) {
+        links++;
+        const pathParams = (byId.get(link.operationId)?.op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        expect({ link: link.operationId, params: Object.keys(link.parameters).sort() }).toEqual({ link: link.operationId, params: pathParams.sort() });
+      }
+    }
+  }
+  expect(links).toBeGreaterThan(0);
+});
+
 test('request bodies are the routes\' zod schemas as JSON Schema', () => {
   const body = (path: string, method: 'post' | 'put') => (doc.paths as Record<string, Record<string, Operation>>)[path][method];
   const extraction = body('/v1/extractions', 'post');
