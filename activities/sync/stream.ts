@@ -90,7 +90,10 @@ export async function streamChanges(deps: SyncDeps, input: StreamInput): Promise
     const every = (ms: number, fn: () => Promise<unknown> | void, what: string) =>
       timers.push(setInterval(() => void Promise.resolve().then(fn).catch((err) => deps.log.warn({ err, jobId }, what)), ms));
     every(HEARTBEAT_MS, () => ctx.heartbeat({ appliedLsn: s.position.lsn }), 'heartbeat failed');
-    every(request.options.heartbeatIntervalSeconds * 1000, () => source.pool.query(`SELECT pg_logical_emit_message(true, 'sluice', $1)`, [jobId]), 'heartbeat message not written');
+    const heartbeatMessage = () => source.pool.query(`SELECT pg_logical_emit_message(true, 'sluice', $1)`, [jobId]);
+    // One at once: until a first commit is applied, a new stream has no Idle Time to report.
+    void heartbeatMessage().catch((err) => deps.log.warn({ err, jobId }, 'heartbeat message not written'));
+    every(request.options.heartbeatIntervalSeconds * 1000, heartbeatMessage, 'heartbeat message not written');
     every(deps.metricsIntervalMs, sample, 'metrics sample not recorded');
     every(CLOCK_CHECK_MS, measureClock, 'clock offset not measured');
 

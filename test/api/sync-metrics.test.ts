@@ -49,7 +49,8 @@ async function samples(count: number): Promise<Metrics[]> {
 }
 
 test('a quiet source: Idle Time stays bounded near the heartbeat interval, sample after sample', async () => {
-  await sleep(2000); // the snapshot's own changes are behind us
+  // A stream has Idle Time from the first commit it applies (its first heartbeat message): the samples from then on.
+  await waitForSync(t.api, id, (x) => x.metrics.idleTimeMs !== null);
   const quiet = await samples(8);
   for (const m of quiet) {
     expect(m.idleTimeMs).not.toBeNull();

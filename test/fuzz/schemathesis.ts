@@ -30,9 +30,10 @@ async function mustRun(cmd: string, args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}:\n${r.output.slice(-3000)}`);
 }
 
-/** Installs schemathesis into its virtualenv unless it is there (about 30 s, once per machine). */
+/** Installs schemathesis into its virtualenv unless it is there and runs (about 30 s, once per machine). */
 export async function ensureSchemathesis(): Promise<void> {
-  if (existsSync(bin('st'))) return;
+  // A virtualenv copied from elsewhere has scripts that name the old place's interpreter: rebuilt.
+  if (existsSync(bin('st')) && (await run(bin('st'), ['--version']).catch(() => null))?.code === 0) return;
   await mustRun('python3', ['-m', 'venv', '--clear', VENV]);
   await mustRun(bin('pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${VERSION}`]);
 }
