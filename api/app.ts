@@ -17,10 +17,11 @@ import { extractionRoutes, type ExtractionRouteDeps } from './routes/extractions
 import { jobActionRoutes } from './routes/job-actions';
 import { jobRoutes, type JobRouteDeps } from './routes/jobs';
 import { limitRoutes } from './routes/limits';
+import { scheduleRoutes, type ScheduleRouteDeps } from './routes/schedules';
 import { syncRoutes, type SyncRouteDeps } from './routes/syncs';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks';
 
-export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & ApiKeyAuthDeps & AdminRouteDeps & AuditRouteDeps & DownloadRouteDeps & {
+export type ApiDeps = ExtractionRouteDeps & JobRouteDeps & ScheduleRouteDeps & ConnectionRouteDeps & SyncRouteDeps & WebhookRouteDeps & EmailRecipientRouteDeps & AlertRouteDeps & ApiKeyAuthDeps & AdminRouteDeps & AuditRouteDeps & DownloadRouteDeps & {
   audit: AuditTrailDeps['audit'] & AuditRouteDeps['audit'];
   log: { error(obj: unknown, msg: string): void };
   /** Prometheus: every request timed; GET /metrics (outside /v1: it takes no tenant's key). */
@@ -47,6 +48,8 @@ export function createApp(d: ApiDeps): express.Express {
   app.post('/v1/syncs', requireJsonBody);
   app.post('/v1/webhooks', requireJsonBody);
   app.post('/v1/email-recipients', requireJsonBody);
+  app.post('/v1/schedules', requireJsonBody);
+  app.patch('/v1/schedules/:id', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   // Every /v1/jobs/:id… route, whatever file it is in: an id of another shape never reaches a query.
   app.use('/v1/jobs', requireJobIdShape);
@@ -57,6 +60,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.use(jobActionRoutes(d));
   app.use(connectionRoutes(d));
   app.use(syncRoutes(d));
+  app.use(scheduleRoutes(d));
   app.use(webhookRoutes(d));
   app.use(emailRecipientRoutes(d));
   app.use(alertRoutes(d));

@@ -7,6 +7,8 @@ import { Problem } from './problem';
 export const JOB_ID = /^job_[0-9a-f]{16,20}$/;
 /** `sync_` and 20 lowercase hex digits, as job ids. */
 export const SYNC_ID = /^sync_[0-9a-f]{16,20}$/;
+/** `sch_` and 20 lowercase hex digits. */
+export const SCHEDULE_ID = /^sch_[0-9a-f]{20}$/;
 
 export const isJobId = (id: string): boolean => JOB_ID.test(id);
 
@@ -20,6 +22,8 @@ const shown = (s: string) => (s.length > 64 ? `${s.slice(0, 64)}…` : s);
 export const requireJobIdShape = requireIdShape('job', JOB_ID, 'a job id is "job_" and 20 hex digits, as in the Location of the 202 that made the job');
 /** The same for `/v1/syncs`. */
 export const requireSyncIdShape = requireIdShape('sync', SYNC_ID, 'a sync id is "sync_" and 20 hex digits, as in the Location of the 201 that made the sync');
+/** The same for `/v1/schedules`. */
+export const requireScheduleIdShape = requireIdShape('schedule', SCHEDULE_ID, 'a schedule id is "sch_" and 20 hex digits, as in the Location of the 201 that made the schedule');
 
 function requireIdShape(noun: string, shape: RegExp, hint: string): RequestHandler {
   return (req, _res, next) => {

@@ -7,7 +7,7 @@ import type { ExtractionState } from '../domain/lifecycle';
 import { fileExtension } from '../domain/plan';
 import type { JobRecord } from '../store/jobs';
 import { actionUpdates, extractionJob, type ExtractionAction } from '../workflows/extraction-job';
-import { jobStartOptions, sendAction, startWorkflow } from './workflow-calls';
+import { jobStartOptions, sendAction, callTemporal } from './workflow-calls';
 
 export interface JobControl {
   temporal: Client;
@@ -15,7 +15,7 @@ export interface JobControl {
   options: ExtractionOptions;
 }
 
-export const workflowIdFor = (tenantId: string, jobId: string) => `sluice/${tenantId}/extraction/${jobId}`;
+export { workflowIdFor } from '../domain/extraction-job';
 
 function startOptions(c: JobControl, job: JobRecord, state: ExtractionState) {
   const { request } = job;
@@ -26,7 +26,7 @@ function startOptions(c: JobControl, job: JobRecord, state: ExtractionState) {
 
 /** Starts a new job's workflow; a 503 problem when Temporal cannot be reached in time. */
 export async function startJob(c: JobControl, job: JobRecord): Promise<void> {
-  await startWorkflow(c.temporal, 'the job could not be started', () =>
+  await callTemporal(c.temporal, 'the job could not be started', () =>
     c.temporal.workflow.start(extractionJob, {
       ...startOptions(c, job, job.snapshot.state),
       args: [{ jobId: job.id, tenantId: job.tenantId, request: job.request, options: c.options }],

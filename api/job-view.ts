@@ -33,6 +33,9 @@ export function jobView(job: JobRecord, { live = null, queue = null, staleAfterM
     queue: s.state === 'Queued' ? queue : null,
     waiting: s.state === 'Running' ? live?.waiting ?? null : null,
     request: job.request,
+    // The schedule that made the job, the time its run was due and the window it pulled; null for a job asked for.
+    scheduleId: job.schedule?.id ?? null,
+    schedule: job.schedule,
     progress: {
       ...progressView(progress, s.state === 'Completed', runningMs),
       eta: s.state === 'Running' ? estimateCompletion(progress, now.getTime()) : null,

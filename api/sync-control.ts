@@ -6,7 +6,7 @@ import { qualified, type SyncRequest } from '../domain/sync-request';
 import type { SyncRunOptions, SyncSnapshot } from '../domain/sync-job';
 import type { SyncRecord } from '../store/syncs';
 import { syncActionUpdates, syncJob, type SyncAction } from '../workflows/sync-job';
-import { jobStartOptions, sendAction, startWorkflow } from './workflow-calls';
+import { jobStartOptions, sendAction, callTemporal } from './workflow-calls';
 
 export interface SyncControl {
   temporal: Client;
@@ -34,7 +34,7 @@ const input = (c: SyncControl, sync: SyncRecord) => ({ jobId: sync.id, tenantId:
 
 /** Starts a new sync's workflow (it waits in Created for its start); a 503 problem when Temporal cannot be reached in time. */
 export async function startSync(c: SyncControl, sync: SyncRecord): Promise<void> {
-  await startWorkflow(c.temporal, 'the sync could not be created', () =>
+  await callTemporal(c.temporal, 'the sync could not be created', () =>
     c.temporal.workflow.start(syncJob, { ...startOptions(c, sync), args: [input(c, sync)] }));
 }
 

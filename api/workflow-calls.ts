@@ -41,10 +41,10 @@ export const jobStartOptions = (o: { taskQueue: string; workflowId: string; tena
   staticSummary: o.summary,
 });
 
-/** Starts a workflow; a 503 problem saying `what` could not be done when Temporal cannot be reached in time. */
-export async function startWorkflow(temporal: Client, what: string, start: () => Promise<unknown>): Promise<void> {
+/** Calls Temporal (a start, a schedule's change); a 503 problem saying `what` could not be done when it cannot be reached in time. */
+export async function callTemporal<T>(temporal: Client, what: string, call: () => Promise<T>): Promise<T> {
   try {
-    await temporal.withDeadline(Date.now() + START_MS, start);
+    return await temporal.withDeadline(Date.now() + START_MS, call);
   } catch (err) {
     if (unreachable(err)) throw unavailable(what, err);
     throw err;

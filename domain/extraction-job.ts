@@ -19,6 +19,9 @@ export interface ExtractionOptions {
   historyEventsLimit: number;
 }
 
+/** The id of a job's workflow: the tenant's and the job's, so operators can find it in the Web UI. */
+export const workflowIdFor = (tenantId: string, jobId: string) => `sluice/${tenantId}/extraction/${jobId}`;
+
 export interface ExtractionInput {
   jobId: string;
   tenantId: string;

@@ -11,6 +11,7 @@ import { EXTRACTION_STATES, isActive, type ExtractionState } from '../domain/lif
 import { requestRecipientsSql } from './email';
 import { namedByRequest, newEventId } from './events';
 import { listPage, pageCursor } from './pages';
+import type { RunWindow } from '../domain/run-window';
 
 const ACTIVE_STATES = EXTRACTION_STATES.filter((state) => isActive('extraction', state));
 
@@ -24,6 +25,14 @@ export interface JobRecord {
   /** When the snapshot was last written. */
   updatedAt: Date;
   snapshot: ExtractionSnapshot;
+  /** The schedule whose run made the job, and that run's time and window. */
+  schedule: JobSchedule | null;
+}
+
+export interface JobSchedule {
+  id: string;
+  nominalTime: string;
+  window: RunWindow;
 }
 
 export interface JobRun {
@@ -37,7 +46,7 @@ export interface JobRun {
 }
 
 const COLUMNS = `id, tenant_id AS "tenantId", kind, request, workflow_id AS "workflowId", created_at AS "createdAt",
-  updated_at AS "updatedAt", snapshot`;
+  updated_at AS "updatedAt", snapshot, run_window AS schedule`;
 
 const toRecord = (row: JobRecord): JobRecord => ({ ...row, snapshot: extractionSnapshotSchema.parse(row.snapshot) });
 
@@ -53,13 +62,16 @@ export const decodeCursor = cursor.decode;
 export class JobStore {
   constructor(private readonly db: Pool) {}
 
-  /** A new job, Queued in its first run; it joins the slot queue as it is made, so its place is the order of submission. */
-  async create(job: { id: string; tenantId: string; request: ExtractionRequest; workflowId: string }): Promise<JobRecord> {
+  /**
+   * A new job, Queued in its first run; it joins the slot queue as it is made, so its place is the order of
+   * submission. Made again with the same id (a retried activity), the job is the one made first.
+   */
+  async create(job: { id: string; tenantId: string; request: ExtractionRequest; workflowId: string; schedule?: JobSchedule }): Promise<JobRecord> {
     const snapshot = newRun(job.id, 1, new Date().toISOString());
     const res = await this.db.query<JobRecord>(
       `WITH job AS (
-         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id, run, snapshot)
-         VALUES ($1, $2, 'extraction', $5, $3, $4, 1, $6) RETURNING *
+         INSERT INTO jobs (id, tenant_id, kind, state, request, workflow_id, run, snapshot, schedule_id, run_window)
+         VALUES ($1, $2, 'extraction', $5, $3, $4, 1, $6, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING *
        ), first_run AS (
          INSERT INTO job_runs (job_id, run, state, started_at) SELECT id, 1, state, created_at FROM job
        ), queued AS (
@@ -68,9 +80,13 @@ export class JobStore {
          ${requestRecipientsSql('$7', '$8')}
        )
        SELECT ${COLUMNS} FROM job`,
-      [job.id, job.tenantId, job.request, job.workflowId, snapshot.state, snapshot, job.request.notify?.emails ?? [], mailedEvents(job.request.notify)],
+      [job.id, job.tenantId, job.request, job.workflowId, snapshot.state, snapshot, job.request.notify?.emails ?? [], mailedEvents(job.request.notify),
+        job.schedule?.id ?? null, job.schedule ?? null],
     );
-    return toRecord(res.rows[0]);
+    if (res.rows[0]) return toRecord(res.rows[0]);
+    const made = await this.get(job.tenantId, job.id);
+    if (!made) throw new Error(`job ${job.id} exists for another tenant`);
+    return made;
   }
 
   // Mirrors a workflow snapshot and its run. Idempotent (replays and retries write the same values); a snapshot
@@ -125,7 +141,7 @@ export class JobStore {
     return res.rows[0] ? toRecord(res.rows[0]) : null;
   }
 
-  async list(tenantId: string, opts: { state?: ExtractionState; limit: number; after?: [string, string] }): Promise<JobPage> {
+  async list(tenantId: string, opts: { state?: ExtractionState; scheduleId?: string; limit: number; after?: [string, string] }): Promise<JobPage> {
     const page = await listPage<JobRecord>(this.db, cursor, 'extraction', COLUMNS, tenantId, opts);
     return { jobs: page.rows.map(toRecord), nextCursor: page.nextCursor };
   }

@@ -32,6 +32,8 @@ export function pageCursor(idShape: RegExp): PageCursor {
 
 export interface PageQuery {
   state?: string;
+  /** Only the jobs one schedule made. */
+  scheduleId?: string;
   limit: number;
   /** A decoded cursor. */
   after?: [string, string];
@@ -43,10 +45,10 @@ export async function listPage<R extends { createdAt: Date; id: string }>(
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const res = await db.query<R>(
     `SELECT ${columns} FROM jobs
-      WHERE tenant_id = $1 AND kind = $2 AND ($3::text IS NULL OR state = $3)
+      WHERE tenant_id = $1 AND kind = $2 AND ($3::text IS NULL OR state = $3) AND ($7::text IS NULL OR schedule_id = $7)
         AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::text))
       ORDER BY created_at DESC, id DESC LIMIT $6`,
-    [tenantId, kind, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1],
+    [tenantId, kind, opts.state ?? null, opts.after?.[0] ?? null, opts.after?.[1] ?? null, opts.limit + 1, opts.scheduleId ?? null],
   );
   const rows = res.rows.slice(0, opts.limit);
   return { rows, nextCursor: res.rows.length > opts.limit ? cursor.encode(rows[rows.length - 1]) : null };

@@ -13,7 +13,7 @@ import { KeyRing } from '../store/secret-box';
 import { SourcePools } from '../connectors/postgres/pools';
 import type { InlineLimits } from '../domain/inline-decision';
 import type { Config } from './config';
-import { extractionOptions, syncRunOptions, type Runtime } from './runtime';
+import { extractionOptions, syncRunOptions, tenantLimitDefaults, type Runtime } from './runtime';
 
 const inlineLimits = (c: Config): InlineLimits => ({
   maxRows: c.SLUICE_INLINE_MAX_ROWS,
@@ -36,6 +36,7 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     s3Public: rt.s3Public, bucket: c.SLUICE_S3_BUCKET, linkTtlSeconds: c.SLUICE_LINK_TTL_SECONDS, log: rt.log,
     inline: { limits: inlineLimits(c), capacity: new InlineCapacity(), gzipLevel: c.SLUICE_GZIP_LEVEL },
     syncs: rt.syncs, syncMetrics: rt.syncMetrics,
+    schedules: rt.schedules, scheduleControl: { temporal, taskQueue: c.SLUICE_TASK_QUEUE },
     syncControl: { temporal, taskQueue: c.SLUICE_TASK_QUEUE, options: syncRunOptions(c) },
     connectionRoles: async (tenantId, name) => (await rt.connections.get(tenantId, name))?.roles ?? null,
     webhooks: rt.webhooks,
@@ -43,10 +44,7 @@ export function createApiApp(rt: Runtime, temporal: Client) {
     emails: rt.emails,
     emailConfigured: c.SLUICE_SMTP_URL !== undefined,
     alerts: rt.alerts,
-    tenantLimits: new TenantLimits(rt.tenantLimits, {
-      runningJobs: c.SLUICE_TENANT_MAX_RUNNING_JOBS, inlineConcurrent: c.SLUICE_TENANT_INLINE_MAX_CONCURRENT,
-      dailyRows: c.SLUICE_TENANT_DAILY_ROWS ?? null, dailyBytes: c.SLUICE_TENANT_DAILY_BYTES ?? null, requestsPerMinute: c.SLUICE_KEY_REQUESTS_PER_MINUTE,
-    }),
+    tenantLimits: new TenantLimits(rt.tenantLimits, tenantLimitDefaults(c)),
     audit: new AuditStore(rt.db),
     downloadTokens: new DownloadTokens(KeyRing.parse(c.SLUICE_SECRET_KEYS).derive('sluice download links')),
     s3: rt.s3,

@@ -9,9 +9,10 @@ import { createSyncActivities } from '../activities/sync';
 import { createSyncStatusActivities } from '../activities/sync/status';
 import { createNotifyActivities } from '../activities/notify';
 import { createEmailActivities } from '../activities/notify/email';
+import { createScheduleActivities } from '../activities/schedule';
 import { createMailer } from '../connectors/smtp/mailer';
 import { SourcePools } from '../connectors/postgres/pools';
-import type { Runtime } from './runtime';
+import { extractionOptions, quotaSpent, type Runtime } from './runtime';
 import { startSlotSweeper } from './slot-sweeper';
 import { startAlertEvaluator } from './alert-evaluator';
 import { startEventDispatcher } from './event-dispatcher';
@@ -63,6 +64,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
         attempted: (outcome) => metrics.webhookAttempted(outcome),
       }),
       ...createEmailActivities({ emails: rt.emails, jobs: rt.jobs, files, mailer }),
+      ...createScheduleActivities({ schedules: rt.schedules, jobs: rt.jobs, quotaSpent: quotaSpent(rt), options: extractionOptions(c) }),
     },
     maxConcurrentActivityTaskExecutions: c.SLUICE_WORKER_ACTIVITY_SLOTS,
     // Progress in heartbeats is read by the API, and a stream resumes from its last one: send them often

@@ -6,6 +6,7 @@ import { createS3Client, ensureBucket } from '../connectors/s3/client';
 import type { ExtractionOptions } from '../domain/extraction-job';
 import type { QueueLimits } from '../domain/job-queue';
 import type { SyncRunOptions } from '../domain/sync-job';
+import { effectiveLimits, spentQuota, utcDay, type Limits } from '../domain/tenant-limits';
 import { ConnectionStore } from '../store/connections';
 import { JobPlanStore } from '../store/job-plans';
 import { SlotStore } from '../store/job-slots';
@@ -19,6 +20,7 @@ import { EventStore } from '../store/events';
 import { NotificationRetention } from '../store/notification-retention';
 import { EmailStore } from '../store/email';
 import { AlertStore } from '../store/alerts';
+import { ScheduleStore } from '../store/schedules';
 import { SyncStore } from '../store/syncs';
 import { TenantLimitStore } from '../store/tenant-limits';
 import { TenantStore } from '../store/tenants';
@@ -48,6 +50,8 @@ export interface Runtime {
   /** Email recipients and their deliveries. */
   emails: EmailStore;
   alerts: AlertStore;
+  /** Schedules of recurring extractions and each time they fired. */
+  schedules: ScheduleStore;
   s3: S3Client;
   /** Signs download links with the address clients use. */
   s3Public: S3Client;
@@ -87,6 +91,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     notificationRetention: new NotificationRetention(db),
     emails: new EmailStore(db),
     alerts: new AlertStore(db),
+    schedules: new ScheduleStore(db),
     async close() {
       s3.destroy();
       if (s3Public !== s3) s3Public.destroy();
@@ -112,5 +117,18 @@ export const extractionOptions = (c: Config): ExtractionOptions => ({
   fileTtlSeconds: c.SLUICE_FILE_TTL_SECONDS,
   historyEventsLimit: c.SLUICE_HISTORY_EVENTS_LIMIT,
 });
+
+/** The operator's defaults of every tenant's limits (a tenant's own values override them). */
+export const tenantLimitDefaults = (c: Config): Limits => ({
+  runningJobs: c.SLUICE_TENANT_MAX_RUNNING_JOBS, inlineConcurrent: c.SLUICE_TENANT_INLINE_MAX_CONCURRENT,
+  dailyRows: c.SLUICE_TENANT_DAILY_ROWS ?? null, dailyBytes: c.SLUICE_TENANT_DAILY_BYTES ?? null, requestsPerMinute: c.SLUICE_KEY_REQUESTS_PER_MINUTE,
+});
+
+/** Whether a tenant has used up a daily quota today (UTC): a scheduled run is skipped then. */
+export const quotaSpent = (rt: Runtime) => async (tenantId: string): Promise<boolean> => {
+  const limits = effectiveLimits(await rt.tenantLimits.get(tenantId), tenantLimitDefaults(rt.config));
+  if (limits.dailyRows === null && limits.dailyBytes === null) return false;
+  return spentQuota(limits, await rt.tenantLimits.usedSince(tenantId, utcDay(new Date()).start)) !== null;
+};
 
 const queueLimits = (c: Config): QueueLimits => ({ global: c.SLUICE_MAX_RUNNING_JOBS, perTenant: c.SLUICE_TENANT_MAX_RUNNING_JOBS });

@@ -4,3 +4,4 @@ export { fileExpiryWorkflow } from './file-expiry';
 export { syncJob } from './sync-job';
 export { webhookDelivery } from './webhook-delivery';
 export { emailDelivery } from './email-delivery';
+export { scheduledExtraction } from './scheduled-extraction';

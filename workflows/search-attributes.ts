@@ -6,3 +6,6 @@ export const JOB_KIND_ATTRIBUTE = defineSearchAttributeKey('SluiceJobKind', Sear
 export const JOB_STATE_ATTRIBUTE = defineSearchAttributeKey('SluiceJobState', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTE_KEYS = [TENANT_ATTRIBUTE, JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE];
+
+/** Set by Temporal on a workflow a schedule starts: the time the run was due (without jitter). */
+export const SCHEDULED_START_ATTRIBUTE = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

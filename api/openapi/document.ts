@@ -2,6 +2,7 @@
 import { connectionPaths } from './paths-connections';
 import { jobPaths } from './paths-jobs';
 import { notificationPaths } from './paths-notifications';
+import { schedulePaths } from './paths-schedules';
 import { servicePaths } from './paths-service';
 import { syncPaths } from './paths-syncs';
 import { tenancyPaths } from './paths-tenancy';
@@ -18,9 +19,9 @@ export function openApiDocument() {
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
-    tags: ['Extraction jobs', 'Connections', 'Sync jobs', 'Webhooks', 'Email', 'Alerts', 'Tenancy', 'Service'].map((name) => ({ name })),
+    tags: ['Extraction jobs', 'Schedules', 'Connections', 'Sync jobs', 'Webhooks', 'Email', 'Alerts', 'Tenancy', 'Service'].map((name) => ({ name })),
     security: [{ apiKey: [] }],
-    paths: { ...jobPaths, ...connectionPaths, ...syncPaths, ...notificationPaths, ...tenancyPaths, ...servicePaths },
+    paths: { ...jobPaths, ...schedulePaths, ...connectionPaths, ...syncPaths, ...notificationPaths, ...tenancyPaths, ...servicePaths },
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: "the tenant's API key" },

@@ -105,4 +105,4 @@ export function operation(spec: OperationSpec) {
 }
 
 export type Operation = ReturnType<typeof operation>;
-export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'delete', Operation>>;
+export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', Operation>>;

@@ -1,9 +1,8 @@
 // Extraction jobs: POST /v1/extractions, the jobs, their files and runs, and the actions on them.
-import { EXTRACTION_STATES } from '../../domain/lifecycle';
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import { JOB_ID } from '../ids';
-import { listQuerySchema } from '../list-query';
 import { JOB_POST_ACTIONS } from '../routes/job-actions';
+import { jobListQuerySchema } from '../routes/jobs';
 import { idParameter, inputSchema, pathParameter, queryParameters } from './json-schema';
 import { json, locationHeader, noContent, operation, type PathItem } from './operation';
 
@@ -41,7 +40,7 @@ export const jobPaths: Record<string, PathItem> = {
   '/v1/jobs': {
     get: operation({
       operationId: 'listJobs', tag, summary: "The tenant's jobs, newest first",
-      parameters: queryParameters(listQuerySchema(EXTRACTION_STATES)),
+      parameters: queryParameters(jobListQuerySchema),
       responses: { 200: json('{jobs, nextCursor}: nextCursor pages on, null on the last page') },
       errors: { 400: undefined },
     }),

@@ -63,8 +63,8 @@ export function extractionRoutes(d: ExtractionRouteDeps): Router {
   return router;
 }
 
-// A connection that is not there, or is only a target.
-async function noSource(d: ExtractionRouteDeps, tenantId: string, name: string) {
+/** The problem for a source that is not there, or is a connection that is only a target. */
+export async function noSource(d: Pick<ExtractionRouteDeps, 'connections'>, tenantId: string, name: string) {
   const other = await d.connections.get(tenantId, name);
   if (other) {
     return badRequest('source', `the connection "${name}" is registered with role ${other.roles.join(' and ')}, not source`,

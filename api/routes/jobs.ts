@@ -1,16 +1,23 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Router } from 'express';
+import { z } from 'zod';
 import { EXTRACTION_STATES } from '../../domain/lifecycle';
+import { SCHEDULE_ID } from '../ids';
 import { jobFiles } from '../../connectors/s3/job-files';
 import type { SlotStore } from '../../store/job-slots';
 import { decodeCursor, type JobRecord, type JobStore } from '../../store/jobs';
 import type { PartProgressStore } from '../../store/part-progress';
 import { actOn, type JobControl } from '../job-control';
 import { jobView, runView } from '../job-view';
-import { parseListQuery } from '../list-query';
+import { listQuerySchema, parseListQuery } from '../list-query';
 import type { DownloadTokens } from '../download-token';
 import { notFound, Problem } from '../problem';
 import { sluiceLinks } from './downloads';
+
+/** ?state=&scheduleId=&limit=&cursor= (also what the OpenAPI document shows). */
+export const jobListQuerySchema = listQuerySchema(EXTRACTION_STATES).extend({
+  scheduleId: z.string().regex(SCHEDULE_ID, 'is not a schedule id; ids look like sch_ and 20 hex digits').optional().describe('only the jobs this schedule made'),
+});
 
 export interface JobRouteDeps {
   jobs: JobStore;
@@ -51,7 +58,7 @@ export function jobRoutes(d: JobRouteDeps): Router {
   const { load, view, staleAfterMs } = jobReader(d);
 
   router.get('/v1/jobs', async (req, res) => {
-    const page = await d.jobs.list(req.tenant.id, parseListQuery(req.query, EXTRACTION_STATES, decodeCursor));
+    const page = await d.jobs.list(req.tenant.id, parseListQuery(req.query, jobListQuerySchema, decodeCursor));
     const running = page.jobs.filter((j) => j.snapshot.state === 'Running').map((j) => ({ jobId: j.id, run: j.snapshot.run }));
     const live = await d.progress.totalsOf(running);
     res.json({ jobs: page.jobs.map((j) => jobView(j, { live: live.get(j.id) ?? null, staleAfterMs })), nextCursor: page.nextCursor });

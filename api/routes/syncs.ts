@@ -10,7 +10,7 @@ import { decodeSyncCursor, type SyncRecord, type SyncStore } from '../../store/s
 import { SYNC_ACTIONS, type SyncAction } from '../../workflows/sync-job';
 import { requireSyncIdShape } from '../ids';
 import { parseMetricsRange } from '../metrics-range';
-import { parseListQuery } from '../list-query';
+import { listQuerySchema, parseListQuery } from '../list-query';
 import { fromZod, notFound, Problem } from '../problem';
 import { actOnSync, startSync, syncWorkflowIdFor, type SyncControl } from '../sync-control';
 import { instanceView, syncView } from '../sync-view';
@@ -79,7 +79,7 @@ export function syncRoutes(d: SyncRouteDeps): Router {
   });
 
   router.get('/v1/syncs', async (req, res) => {
-    const page = await d.syncs.list(req.tenant.id, parseListQuery(req.query, SYNC_STATES, decodeSyncCursor));
+    const page = await d.syncs.list(req.tenant.id, parseListQuery(req.query, listQuerySchema(SYNC_STATES), decodeSyncCursor));
     const samples = await d.syncMetrics.recent(page.syncs.map((s) => s.id), RECENT_SAMPLES);
     res.json({ syncs: page.syncs.map((s) => syncView(s, { samples: samples.get(s.id), staleAfterMs })), nextCursor: page.nextCursor });
   });
