@@ -1,5 +1,5 @@
 // Isolation: every operation of the published API, called with a second tenant's key on the first tenant's
-// resources (a job with files, a sync, a connection, a webhook with a delivery, an email recipient, an alert),
+// resources (a job with files, a sync, a schedule, a connection, a webhook with a delivery, an email recipient, an alert),
 // answers 404 (never 403, never data), lists show none of them, and nothing of the first tenant changed. The
 // operations come from /openapi.json, so a route added later is walked too.
 import { openApiDocument } from '../../api/openapi/document';
@@ -43,6 +43,9 @@ beforeAll(async () => {
   ids.sync = sync.id;
   await a.rt.db.query(`INSERT INTO alerts (id, tenant_id, sync_id, run, kind, message) VALUES ('alr_isolation_test01', $1, $2, 0, 'sync_failed', 'the sync failed')`, [a.tenantId, ids.sync]);
   ids.alert = 'alr_isolation_test01';
+  const schedule = await (await apiA.call('POST', '/v1/schedules', { interval: '1h', request: { source: 'src', table } })).json();
+  ids.schedule = schedule.id;
+  expect((await apiA.call('POST', `/v1/schedules/${ids.schedule}/pause`, { note: 'kept paused' })).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -58,6 +61,7 @@ function fill(path: string): string {
   return path
     .replace('/v1/jobs/{id}', `/v1/jobs/${ids.job}`)
     .replace('/v1/syncs/{id}', `/v1/syncs/${ids.sync}`)
+    .replace('/v1/schedules/{id}', `/v1/schedules/${ids.schedule}`)
     .replace('/v1/webhooks/{id}', `/v1/webhooks/${ids.webhook}`)
     .replace('{deliveryId}', ids.delivery)
     .replace('/v1/email-recipients/{id}', `/v1/email-recipients/${ids.recipient}`)
@@ -105,6 +109,8 @@ test("the first tenant's resources are all still there, unchanged", async () => 
   expect((await (await apiA.call('GET', `/v1/webhooks/${ids.webhook}`)).json()).enabled).toBe(true);
   expect((await apiA.call('GET', `/v1/email-recipients/${ids.recipient}`)).status).toBe(200);
   expect((await apiA.call('GET', `/v1/connections/${ids.connection}`)).status).toBe(200);
+  // Its schedule is as it was: paused, never triggered.
+  expect(await (await apiA.call('GET', `/v1/schedules/${ids.schedule}`)).json()).toMatchObject({ state: 'paused', recentRuns: [], temporal: { note: 'kept paused' } });
   expect((await (await apiA.call('GET', '/v1/alerts')).json()).alerts.map((x: { id: string }) => x.id)).toContain(ids.alert);
   // Its files sit under its own prefix; its links open them.
   const files = await (await apiA.call('GET', `/v1/jobs/${ids.job}/files`)).json();
