@@ -17,6 +17,7 @@ import { finished, startExtraction } from '../support/jobs';
 import { recordSyncHistories, SYNC_PATHS } from './sync-histories';
 import { recordWebhookHistories, WEBHOOK_PATHS } from './webhook-histories';
 import { EMAIL_PATHS, recordEmailHistories } from './email-histories';
+import { recordScheduleHistories, SCHEDULE_PATHS } from './schedule-histories';
 import { sourceClient, stackInfo, testSluice, type TestSluice } from '../support/stack';
 
 const dir = join(__dirname, 'histories');
@@ -27,7 +28,7 @@ const PATHS = [
   'key-range-completed', 'single-stream-completed', 'failed-undefined-column', 'cancelled-by-signal',
   'cancelled-by-temporal', 'cancelled-keeps-finished-parts', 'paused-resumed', 'restarted-from-paused',
   'restarted-run-2', 'queued-then-granted', 'continued-mid-run', 'continued-mid-run-2', 'reopened-restart',
-  'reopened-delete', 'file-expiry', ...SYNC_PATHS, ...WEBHOOK_PATHS, ...EMAIL_PATHS,
+  'reopened-delete', 'file-expiry', ...SYNC_PATHS, ...WEBHOOK_PATHS, ...EMAIL_PATHS, ...SCHEDULE_PATHS,
 ] as const;
 type PathName = (typeof PATHS)[number];
 
@@ -180,6 +181,10 @@ async function executions(s: TestSluice, workflowId: string, count: number): Pro
 
 (recording ? test : test.skip)('record email histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
   await recordEmailHistories(save);
+}, 600_000);
+
+(recording ? test : test.skip)('record schedule histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
+  await recordScheduleHistories(save);
 }, 600_000);
 
 const histories = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'workflow-ids.json') : [];
