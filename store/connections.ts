@@ -111,23 +111,27 @@ export class ConnectionStore {
   }
 
   /**
-   * Deletes the connection unless a job uses it: an active extraction reading from it, or any sync (a sync
-   * keeps its connections until the sync itself is deleted). One statement, so the check and the delete agree.
+   * Deletes the connection unless something uses it: an active extraction reading from it, any sync (a sync
+   * keeps its connections until the sync itself is deleted), or a schedule whose runs read from it. One
+   * statement, so the check and the delete agree.
    */
   async delete(tenantId: string, name: string): Promise<DeleteOutcome> {
     const res = await this.db.query<{ existed: boolean; deleted: boolean; usedBy: JobUsingConnection[] | null }>(
       `WITH users AS (
-         SELECT id, kind, state FROM jobs
-          WHERE tenant_id = $1
-            AND ((kind = 'extraction' AND state = ANY ($3) AND request->>'source' = $2)
-              OR (kind = 'sync' AND (request->>'source' = $2 OR request->>'target' = $2)))
-          ORDER BY created_at, id LIMIT 20
+         (SELECT id, kind, state, created_at FROM jobs
+           WHERE tenant_id = $1
+             AND ((kind = 'extraction' AND state = ANY ($3) AND request->>'source' = $2)
+               OR (kind = 'sync' AND (request->>'source' = $2 OR request->>'target' = $2)))
+         UNION ALL
+         SELECT id, 'schedule', CASE WHEN paused THEN 'paused' ELSE 'active' END, created_at FROM schedules
+          WHERE tenant_id = $1 AND definition->'request'->>'source' = $2)
+         ORDER BY created_at, id LIMIT 20
        ), gone AS (
          DELETE FROM connections WHERE tenant_id = $1 AND name = $2 AND NOT EXISTS (SELECT 1 FROM users) RETURNING name
        )
        SELECT EXISTS (SELECT 1 FROM connections WHERE tenant_id = $1 AND name = $2) AS existed,
               EXISTS (SELECT 1 FROM gone) AS deleted,
-              (SELECT json_agg(users) FROM users) AS "usedBy"`,
+              (SELECT json_agg(json_build_object('id', id, 'kind', kind, 'state', state)) FROM users) AS "usedBy"`,
       [tenantId, name, ACTIVE_EXTRACTION_STATES],
     );
     const { existed, deleted, usedBy } = res.rows[0];

@@ -30,7 +30,7 @@ export const connectionPaths: Record<string, PathItem> = {
     }),
     delete: operation({
       operationId: 'deleteConnection', tag, summary: 'Deletes a connection no active extraction and no sync uses', parameters: [name],
-      responses: { 204: noContent('Deleted') }, errors: { ...badPath, 404: undefined, 409: 'In use: usedBy lists the jobs and syncs' },
+      responses: { 204: noContent('Deleted') }, errors: { ...badPath, 404: undefined, 409: 'In use: usedBy lists the jobs, syncs and schedules' },
     }),
   },
   '/v1/connections/{name}/test': {

@@ -76,7 +76,7 @@ export function connectionRoutes(d: ConnectionRouteDeps): Router {
       const ids = result.usedBy.map((j) => j.id).join(', ');
       throw new Problem(409, 'Connection in use', `connection "${req.params.name}" is used by ${ids}`, {
         usedBy: result.usedBy,
-        hint: 'cancel the extractions that read from it, and delete the syncs that use it, first',
+        hint: 'cancel the extractions that read from it, and delete the syncs and schedules that use it, first',
       });
     }
     res.status(204).end();

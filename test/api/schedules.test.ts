@@ -276,3 +276,28 @@ test('deleting a schedule stops it and leaves the jobs it made; another tenant s
   await sleep(4000);
   expect((await jobsOf(id)).length).toBe(after.length);
 });
+
+test('a connection a schedule reads from cannot be deleted; a run on a day the tenant\'s quota is spent makes no job', async () => {
+  const id = await createSchedule({ interval: '1h', request: windowed });
+  await pause(id);
+  const refused = await expectProblem(await api.call('DELETE', '/v1/connections/src'), 409);
+  expect(refused.usedBy).toContainEqual({ id, kind: 'schedule', state: 'paused' });
+
+  expect((await api.call('POST', `/v1/schedules/${id}/trigger`)).status).toBe(202);
+  await until(id, (js) => js.length === 1 && js[0].state === 'Completed', 'a first run');
+  await s.rt.tenantLimits.set(s.tenantId, { dailyRows: 1 }); // that run extracted more
+  try {
+    expect((await api.call('POST', `/v1/schedules/${id}/trigger`)).status).toBe(202);
+    for (;;) {
+      const runs = (await (await api.call('GET', `/v1/schedules/${id}`)).json()).recentRuns;
+      if (runs.length === 2) {
+        expect(runs[0]).toMatchObject({ skipped: 'quota', jobId: null, jobState: null });
+        break;
+      }
+      await sleep(250);
+    }
+    expect(await jobsOf(id)).toHaveLength(1);
+  } finally {
+    await s.rt.tenantLimits.set(s.tenantId, { dailyRows: null });
+  }
+});
