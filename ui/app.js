@@ -1,15 +1,20 @@
-// The dashboard's shell: sign-in with an API key, sign-out, and a router on location.hash
-// (#/ the fleet, #/syncs/<id> a sync, #/jobs/<id> an extraction job). Each page polls while it is shown.
+// The dashboard's shell: sign-in with an API key, sign-out, the views' links, and a router on location.hash (#/
+// the fleet, #/syncs/<id> a sync, #/jobs/<id> an extraction job, #/schedules the schedules, #/schedules/<id> one).
+// Each page polls while it is shown.
 import { api, apiKey, signIn, signOut } from './api.js';
 import { fill, h } from './dom.js';
 import { fleetPage } from './fleet.js';
 import { jobPage } from './job.js';
+import { schedulePage } from './schedule.js';
+import { schedulesPage } from './schedules.js';
 import { syncPage } from './sync.js';
 
 const main = document.getElementById('main');
+const views = document.getElementById('views');
 const session = document.getElementById('session');
 const status = document.getElementById('status');
 let leave = () => {};
+const detailPages = { syncs: syncPage, jobs: jobPage, schedules: schedulePage };
 
 const pageHooks = {
   onUpdated: () => fill(status, `Updated ${new Date().toLocaleTimeString()}`).classList.remove('error'),
@@ -22,15 +27,20 @@ function route() {
   fill(status);
   if (!apiKey()) return showSignIn();
   fill(session, h('button', { type: 'button', class: 'btn btn-quiet', id: 'sign-out', onclick: () => { signOut(); route(); } }, 'Sign out'));
-  const [, kind, id] = /^#\/(syncs|jobs)\/([^/?]+)/.exec(location.hash) ?? [];
+  const [, kind, id] = /^#\/(syncs|jobs|schedules)(?:\/([^/?]+))?/.exec(location.hash) ?? [];
+  const onSchedules = kind === 'schedules';
+  fill(views,
+    h('a', { href: '#/', 'aria-current': onSchedules ? null : 'page' }, 'Jobs and syncs'),
+    h('a', { href: '#/schedules', 'aria-current': onSchedules ? 'page' : null }, 'Schedules'));
   const root = h('div', { class: 'page' });
   fill(main, root);
-  if (kind === 'syncs') leave = syncPage(root, decodeURIComponent(id), pageHooks);
-  else if (kind === 'jobs') leave = jobPage(root, decodeURIComponent(id), pageHooks);
+  if (id) leave = detailPages[kind](root, decodeURIComponent(id), pageHooks);
+  else if (onSchedules) leave = schedulesPage(root, pageHooks);
   else leave = fleetPage(root, pageHooks);
 }
 
 function showSignIn(problem) {
+  fill(views);
   fill(session);
   const input = h('input', { type: 'password', name: 'apiKey', id: 'api-key', autocomplete: 'off', required: true, placeholder: 'paste your API key' });
   const message = h('p', { class: 'form-error', role: 'alert' }, problem ?? '');

@@ -45,3 +45,9 @@ export function ago(iso, now = Date.now()) {
 }
 
 export const percent = (p) => `${p.toFixed(p < 10 && p % 1 ? 1 : 0)}%`;
+
+export function fromNow(iso, now = Date.now()) {
+  if (!iso) return '–';
+  const ms = Date.parse(iso) - now;
+  return ms > 0 ? `in ${duration(ms)}` : 'due now';
+}

@@ -1,9 +1,11 @@
-// One extraction job: state and actions, a live progress bar with its ETA, queue place, parts, timings, worker
-// usage, the error with its suggestion, its runs, and once it is complete its files with their download links.
+// One extraction job: state and actions, the schedule run it is (if a schedule made it), a live progress bar with
+// its ETA, queue place, parts, timings, worker usage, the error with its suggestion, its runs, and once it is
+// complete its files with their download links.
 import { get } from './api.js';
 import { detailHead } from './actions.js';
 import { badge, card, fill, h, notice, poll, progressBar } from './dom.js';
 import * as f from './format.js';
+import { at } from './schedule-parts.js';
 
 const POLL_MS = 2000;
 const WAITS = { global_limit: 'all processing slots are busy', tenant_limit: "this tenant's limit of running jobs is reached" };
@@ -11,6 +13,7 @@ const WAITS = { global_limit: 'all processing slots are busy', tenant_limit: "th
 export function jobPage(root, id, { onError, onUpdated }) {
   const path = `/v1/jobs/${encodeURIComponent(id)}`;
   const { title, summary, problems, actions, nodes } = detailHead(path, () => poller.now());
+  const scheduleRun = h('p', { class: 'schedule-run', hidden: true });
   const progress = h('div');
   const facts = h('div');
   const files = h('div');
@@ -18,7 +21,7 @@ export function jobPage(root, id, { onError, onUpdated }) {
   let filesOf = null; // the run whose files are shown: links are fetched once per run (they last hours)
 
   fill(root,
-    ...nodes, card('Progress', progress), card('Details', facts), card('Files', files), card('Runs', runs));
+    ...nodes, scheduleRun, card('Progress', progress), card('Details', facts), card('Files', files), card('Runs', runs));
 
   async function refresh() {
     const [job, runList] = await Promise.all([get(path), get(`${path}/runs`)]);
@@ -26,6 +29,7 @@ export function jobPage(root, id, { onError, onUpdated }) {
     actions.render(job.allowedActions);
     const r = job.request;
     fill(summary, `${r.source} · ${r.table ?? 'query'} · ${r.format}${r.compression && r.compression !== 'none' ? ` + ${r.compression}` : ''} · run #${job.run}`);
+    fill(scheduleRun, job.schedule ? scheduleRunLine(job.schedule) : null).hidden = !job.schedule;
     fill(problems,
       job.error ? notice('error', job.error.message, job.error.suggestion) : null,
       job.progress.stale ? notice('warning', `No progress reported for ${f.duration(job.progress.ageMs)}`, 'Check that a worker runs.') : null,
@@ -55,6 +59,11 @@ export function jobPage(root, id, { onError, onUpdated }) {
 
   const poller = poll(refresh, POLL_MS, onError);
   return () => poller.stop();
+}
+
+function scheduleRunLine(s) {
+  return ['Run of schedule ', h('a', { href: `#/schedules/${encodeURIComponent(s.id)}` }, h('code', {}, s.id)),
+    ', due ', at(s.nominalTime), ' · window ', at(s.window.start), ' → ', at(s.window.end)];
 }
 
 function progressView(job) {
