@@ -29,6 +29,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A test that failed half-way leaves no schedule firing into the rest of the run.
+  for await (const sch of s ? s.temporal.schedule.list() : []) {
+    if (sch.scheduleId.startsWith(`sluice/${s.tenantId}/`)) await s.temporal.schedule.getHandle(sch.scheduleId).delete();
+  }
   await api?.close();
   await src?.end();
   await s?.close();
