@@ -12,10 +12,12 @@ export function scheduleView(s: ScheduleRecord, o: { runs: ScheduleRun[]; tempor
   const d = s.definition;
   const now = o.now ?? new Date();
   const next = s.paused ? [] : nextFireTimes({ ...fireSpecOf(d), startAt: d.startAt, endAt: d.endAt }, now, NEXT_TIMES);
-  const ended = !s.paused && next.length === 0;
+  const state = s.paused ? 'paused' : next.length === 0 ? 'ended' : 'active';
   return {
     id: s.id,
-    state: s.paused ? 'paused' : ended ? 'ended' : 'active',
+    state,
+    // A schedule past its end still runs when triggered or backfilled.
+    allowedActions: [...(state === 'paused' ? ['unpause'] : state === 'active' ? ['pause'] : []), 'trigger', 'backfill', 'update', 'delete'],
     ...d,
     nextRunTimes: next.map((t) => t.toISOString()),
     recentRuns: o.runs.map((r) => ({

@@ -13,8 +13,6 @@ const ACTIONS = {
   trigger: { label: 'Trigger' },
   delete: { label: 'Delete', confirm: 'Delete removes the schedule; the jobs it made stay. Delete?' },
 };
-// A schedule's view lists no allowedActions: trigger and delete are always open, pause or unpause by its state.
-const ALLOWED = { active: ['pause', 'trigger', 'delete'], paused: ['unpause', 'trigger', 'delete'], ended: ['trigger', 'delete'] };
 const OVERLAP = {
   skip: 'a run due while one is going is skipped',
   buffer_one: 'a run due while one is going waits for it (one at most)',
@@ -38,7 +36,7 @@ export function schedulePage(root, id, { onError, onUpdated }) {
   async function refresh() {
     const s = await get(path);
     fill(title, h('h1', {}, 'Schedule ', h('code', {}, s.id)), badge(s.state));
-    actions.render(ALLOWED[s.state] ?? []);
+    actions.render(s.allowedActions.filter((a) => a in ACTIONS)); // backfill and update are the API's
     fill(summary, when(s), ` · ${s.request.source} · ${s.request.table ?? 'query'}`, s.note ? ` · ${s.note}` : '');
     fill(problems,
       s.temporal === null ? notice('error', 'Temporal has no such schedule: no run fires.', 'It was deleted in Temporal itself; delete it here and define it again.') : null,

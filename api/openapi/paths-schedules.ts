@@ -9,7 +9,7 @@ import { json, linksTo, locationHeader, noContent, operation, type PathItem } fr
 const tag = 'Schedules';
 const scheduleId = idParameter('id', 'the schedule id, as in the Location of the 201 that made it', SCHEDULE_ID);
 const schedule = (description: string) =>
-  json(description, { type: 'object', description: 'a schedule: id, state, its definition, nextRunTimes, recentRuns [{nominalTime, window, jobId, jobState, skipped}], temporal, links' });
+  json(description, { type: 'object', description: 'a schedule: id, state, allowedActions, its definition, nextRunTimes, recentRuns [{nominalTime, window, jobId, jobState, skipped}], temporal, links' });
 const OPERATIONS_ON_ONE = ['getSchedule', 'updateSchedule', 'pauseSchedule', 'unpauseSchedule', 'triggerSchedule', 'backfillSchedule', 'deleteSchedule'];
 const optionalBody = (schema: Parameters<typeof inputSchema>[0]) => ({ schema: inputSchema(schema), required: false });
 

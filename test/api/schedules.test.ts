@@ -109,6 +109,7 @@ test('every 2 s: jobs carry the schedule, their windows follow one another witho
 
   const view = await (await api.call('GET', `/v1/schedules/${id}`)).json();
   expect(view).toMatchObject({ id, state: 'paused', interval: '2s', overlap: 'skip', catchupWindow: '1d', nextRunTimes: [] });
+  expect(view.allowedActions).toEqual(['unpause', 'trigger', 'backfill', 'update', 'delete']);
   const recent = new Map(view.recentRuns.map((r: { jobId: string }) => [r.jobId, r]));
   for (const j of done) expect(recent.get(j.id)).toMatchObject({ nominalTime: j.schedule.nominalTime, window: j.schedule.window, jobState: 'Completed', skipped: null });
   expect(view.temporal).toMatchObject({ scheduleId: `sluice/${s.tenantId}/schedule/${id}` });
