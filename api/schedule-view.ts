@@ -18,7 +18,9 @@ export function scheduleView(s: ScheduleRecord, o: { runs: ScheduleRun[]; tempor
     state,
     // A schedule past its end still runs when triggered or backfilled.
     allowedActions: [...(state === 'paused' ? ['unpause'] : state === 'active' ? ['pause'] : []), 'trigger', 'backfill', 'update', 'delete'],
-    ...d,
+    // The definition in the order it is documented (the database keeps keys in its own order).
+    cron: d.cron, interval: d.interval, timeZone: d.timeZone, startAt: d.startAt, endAt: d.endAt, jitter: d.jitter,
+    overlap: d.overlap, catchupWindow: d.catchupWindow, request: d.request, notify: d.notify, note: d.note,
     nextRunTimes: next.map((t) => t.toISOString()),
     recentRuns: o.runs.map((r) => ({
       nominalTime: r.nominalTime.toISOString(),
