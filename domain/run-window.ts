@@ -77,11 +77,16 @@ export function nextFireTimes(spec: FireSpec & { startAt?: string; endAt?: strin
     for (let t = (Math.floor(after.getTime() / every) + 1) * every; times.length < count && t <= end; t += every) times.push(new Date(t));
     return times;
   }
+  // cron-parser's next() moves a time the spring DST change skips to the hour after it and fires a time the autumn
+  // change repeats once; Temporal, like prev() (so previousFireTime and each run's window), skips the one and fires
+  // the other twice. So the fire times are prev()'s: those it steps back through between two of next()'s times.
   const cron = CronExpressionParser.parse(spec.cron!, { currentDate: after, tz: spec.timeZone });
-  while (times.length < count) {
-    const t = cron.next().toDate();
-    if (t.getTime() > end) break;
-    times.push(t);
+  for (let low = after.getTime(); times.length < count && low < end; ) {
+    const high = cron.next().toDate().getTime();
+    const between: Date[] = [];
+    for (let t = previousFireTime(spec, new Date(high + 1)); t.getTime() > low; t = previousFireTime(spec, t)) between.unshift(t);
+    times.push(...between.filter((t) => t.getTime() <= end).slice(0, count - times.length));
+    low = high;
   }
   return times;
 }

@@ -32,6 +32,7 @@ const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midni
 // read them alike. Both day fields restricted would be read as "either" by classic cron and "both" by Temporal.
 const cronSchema = z
   .string()
+  .trim() // stored trimmed: cron-parser cannot read " @daily " (an alias "dai")
   .max(200)
   .superRefine((cron, ctx) => {
     const fields = cron.trim().split(/\s+/);
@@ -49,6 +50,8 @@ const timeZoneSchema = z
   .string()
   .max(64)
   .refine((tz) => {
+    // Node 22's Intl also takes an offset such as "+02:00", which is no IANA name (and Temporal refuses it).
+    if (!/^[A-Za-z]/.test(tz)) return false;
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
       return true;
