@@ -4,6 +4,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type Schedul
 import type { OverlapPolicy, ScheduleDefinition } from '../domain/schedule';
 import { scheduledExtraction } from '../workflows/scheduled-extraction';
 import { JOB_KIND_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
+import { badRequest } from './problem';
 import { callTemporal } from './workflow-calls';
 
 export interface ScheduleControl {
@@ -44,13 +45,23 @@ const handle = (c: ScheduleControl, s: Target) => c.temporal.schedule.getHandle(
 
 export async function createSchedule(c: ScheduleControl, s: Target, d: ScheduleDefinition): Promise<void> {
   const options: ScheduleOptions = { scheduleId: temporalScheduleIdFor(s.tenantId, s.id), ...scheduleParts(c, s, d) };
-  await callTemporal(c.temporal, 'the schedule could not be created', () => c.temporal.schedule.create(options));
+  await callTemporal(c.temporal, 'the schedule could not be created', () => c.temporal.schedule.create(options).catch(refusedSpec));
 }
 
 /** The new definition from the next run on; runs in progress are left as they are. */
 export async function updateSchedule(c: ScheduleControl, s: Target, d: ScheduleDefinition): Promise<void> {
   await callTemporal(c.temporal, 'the schedule could not be changed', () =>
-    handle(c, s).update((prev) => ({ ...prev, ...scheduleParts(c, s, d) })));
+    handle(c, s).update((prev) => ({ ...prev, ...scheduleParts(c, s, d) })).catch(refusedSpec));
+}
+
+// What Sluice's checks let through and Temporal still refuses (a time zone its database lacks): the request's
+// fault. The SDK turns Temporal's INVALID_ARGUMENT into a TypeError.
+function refusedSpec(err: unknown): never {
+  if (err instanceof TypeError) {
+    const field = /time ?zone/i.test(err.message) ? 'timeZone' : /cron|calendar/i.test(err.message) ? 'cron' : 'body';
+    throw badRequest(field, `Temporal refused the schedule: ${err.message}`, 'time zones as spelled in the IANA database ("Asia/Kolkata"); cron as in the README');
+  }
+  throw err;
 }
 
 export async function pauseSchedule(c: ScheduleControl, s: Target, paused: boolean, note?: string): Promise<void> {

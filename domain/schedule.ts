@@ -24,7 +24,7 @@ const duration = (what: string, min: number, max: number) =>
     .string()
     .regex(DURATION, `${what} is a duration such as "30s", "15m", "2h" or "1d"`)
     // zod runs every check: one that is not a duration was refused above.
-    .refine((t) => !DURATION.test(t) || (durationSeconds(t) >= min && durationSeconds(t) <= max), `${what} is between ${min} s and ${max / 86_400} days`);
+    .refine((t) => !DURATION.test(t) || (durationSeconds(t) >= min && durationSeconds(t) <= max), `${what} is between ${min} s and ${max / 86_400} day${max === 86_400 ? '' : 's'}`);
 
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
@@ -39,6 +39,10 @@ const cronSchema = z
     if (MACROS.includes(cron.trim())) return;
     if (fields.length !== 5) return void ctx.addIssue({ code: 'custom', message: 'a cron expression has five fields: minute hour day-of-month month day-of-week (or @hourly, @daily …)' });
     if (fields[2] !== '*' && fields[4] !== '*') return void ctx.addIssue({ code: 'custom', message: 'restrict the day of the month or the day of the week, not both' });
+    // Numbers, ranges, steps, lists and names (MON, JAN): what Temporal's cron reads too; not L, W, # or ?.
+    if (!fields.every((f) => /^([0-9*,/-]|[A-Za-z]{3})+$/.test(f))) {
+      return void ctx.addIssue({ code: 'custom', message: 'use numbers, *, ranges (1-5), steps (*/15), lists (1,15) and names (MON, JAN); L, W, # and ? are not read' });
+    }
     try {
       CronExpressionParser.parse(cron, { strict: false });
     } catch (err) {
@@ -58,7 +62,12 @@ const timeZoneSchema = z
     } catch {
       return false;
     }
-  }, 'is not an IANA time zone name such as "UTC" or "Europe/Berlin"');
+  }, 'is not an IANA time zone name such as "UTC" or "Europe/Berlin"')
+  .superRefine((tz, ctx) => {
+    // Intl reads any letter case; Temporal looks names up as they are spelled.
+    const spelled = [...Intl.supportedValuesOf('timeZone'), 'UTC'].find((z) => z !== tz && z.toLowerCase() === tz.toLowerCase());
+    if (spelled) ctx.addIssue({ code: 'custom', message: `time zone names are spelled as in the IANA database: "${spelled}"`, params: { hint: `write "${spelled}"` } });
+  });
 
 const instant = z.iso.datetime({ offset: true, error: 'an instant such as "2026-12-01T00:00:00Z"' });
 

@@ -306,3 +306,11 @@ test('a connection a schedule reads from cannot be deleted; a run on a day the t
     await s.rt.tenantLimits.set(s.tenantId, { dailyRows: null });
   }
 });
+
+test('a time zone Temporal does not know is a 400, and no schedule is left behind', async () => {
+  const before = (await (await api.call('GET', '/v1/schedules?limit=200')).json()).schedules.length;
+  await expectProblem(await api.call('POST', '/v1/schedules', { cron: '0 2 * * *', timeZone: 'europe/berlin', request: windowed }), 400, 'timeZone');
+  // Node's Intl knows it in any case (as Asia/Calcutta); Temporal refuses it.
+  await expectProblem(await api.call('POST', '/v1/schedules', { cron: '0 2 * * *', timeZone: 'asia/kolkata', request: windowed }), 400, 'timeZone');
+  expect((await (await api.call('GET', '/v1/schedules?limit=200')).json()).schedules.length).toBe(before);
+});
