@@ -13,7 +13,7 @@ import {
 import { ApplicationFailure, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import { allowedActions, type JobKind, type StateOf } from '../domain/lifecycle';
 import { ACTION_NOT_ALLOWED } from '../workflows/action-refusal';
-import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/search-attributes';
+import { jobSearchAttributes } from '../workflows/search-attributes';
 import { Problem } from './problem';
 
 // An unreachable Temporal fails within a few seconds (api/temporal-client.ts); these bound the rest.
@@ -33,11 +33,7 @@ const unreachable = (err: unknown) =>
 export const jobStartOptions = (o: { taskQueue: string; workflowId: string; tenantId: string; kind: JobKind; state: string; summary: string }) => ({
   taskQueue: o.taskQueue,
   workflowId: o.workflowId,
-  typedSearchAttributes: [
-    { key: TENANT_ATTRIBUTE, value: o.tenantId },
-    { key: JOB_KIND_ATTRIBUTE, value: o.kind },
-    { key: JOB_STATE_ATTRIBUTE, value: o.state },
-  ],
+  typedSearchAttributes: jobSearchAttributes(o.tenantId, o.kind, o.state),
   staticSummary: o.summary,
 });
 

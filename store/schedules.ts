@@ -86,13 +86,29 @@ export class ScheduleStore {
 
   /** The latest runs, newest first, with their jobs' states. */
   async runs(scheduleId: string, limit: number): Promise<ScheduleRun[]> {
-    const res = await this.db.query<ScheduleRun & { windowStart: Date; windowEnd: Date }>(
-      `SELECT r.nominal_time AS "nominalTime", r.taken_at AS "takenAt", r.window_start AS "windowStart", r.window_end AS "windowEnd", r.job_id AS "jobId",
-              j.state AS "jobState", r.skipped, r.created_at AS "createdAt"
-         FROM schedule_runs r LEFT JOIN jobs j ON j.id = r.job_id
+    const res = await this.db.query<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM schedule_runs r LEFT JOIN jobs j ON j.id = r.job_id
         WHERE r.schedule_id = $1 ORDER BY r.created_at DESC, r.nominal_time DESC LIMIT $2`,
       [scheduleId, limit],
     );
-    return res.rows.map(({ windowStart, windowEnd, ...r }) => ({ ...r, window: { start: windowStart.toISOString(), end: windowEnd.toISOString() } }));
+    return res.rows.map(toRun);
+  }
+
+  /** The latest run of each schedule (a list's page), in one query; none for a schedule that never fired. */
+  async latestRuns(scheduleIds: string[]): Promise<Map<string, ScheduleRun>> {
+    const res = await this.db.query<RunRow & { scheduleId: string }>(
+      `SELECT DISTINCT ON (r.schedule_id) r.schedule_id AS "scheduleId", ${RUN_COLUMNS}
+         FROM schedule_runs r LEFT JOIN jobs j ON j.id = r.job_id
+        WHERE r.schedule_id = ANY ($1) ORDER BY r.schedule_id, r.created_at DESC, r.nominal_time DESC`,
+      [scheduleIds],
+    );
+    return new Map(res.rows.map(({ scheduleId, ...r }) => [scheduleId, toRun(r)]));
   }
 }
+
+const RUN_COLUMNS = `r.nominal_time AS "nominalTime", r.taken_at AS "takenAt", r.window_start AS "windowStart", r.window_end AS "windowEnd",
+  r.job_id AS "jobId", j.state AS "jobState", r.skipped, r.created_at AS "createdAt"`;
+
+type RunRow = Omit<ScheduleRun, 'window'> & { windowStart: Date; windowEnd: Date };
+
+const toRun = ({ windowStart, windowEnd, ...r }: RunRow): ScheduleRun => ({ ...r, window: { start: windowStart.toISOString(), end: windowEnd.toISOString() } });

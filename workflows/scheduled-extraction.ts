@@ -17,7 +17,7 @@ import type { ScheduleActivities } from '../activities/schedule';
 import { workflowIdFor, type ExtractionSnapshot } from '../domain/extraction-job';
 import type { RunWindow } from '../domain/run-window';
 import { extractionJob } from './extraction-job';
-import { JOB_KIND_ATTRIBUTE, JOB_STATE_ATTRIBUTE, SCHEDULED_START_ATTRIBUTE, TENANT_ATTRIBUTE } from './search-attributes';
+import { jobSearchAttributes, SCHEDULED_START_ATTRIBUTE } from './search-attributes';
 
 export interface ScheduledExtractionInput {
   scheduleId: string;
@@ -50,11 +50,7 @@ export async function scheduledExtraction(input: ScheduledExtractionInput): Prom
       workflowId,
       args: [{ jobId, tenantId, request: opened.request, options: opened.options }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: TENANT_ATTRIBUTE, value: tenantId },
-        { key: JOB_KIND_ATTRIBUTE, value: 'extraction' },
-        { key: JOB_STATE_ATTRIBUTE, value: 'Queued' },
-      ],
+      typedSearchAttributes: jobSearchAttributes(tenantId, 'extraction', 'Queued'),
       staticSummary: `Extraction ${jobId}: run of schedule ${scheduleId} for ${opened.window.start} – ${opened.window.end}`,
     });
     return { job, window: opened.window };

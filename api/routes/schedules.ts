@@ -85,8 +85,8 @@ export function scheduleRoutes(d: ScheduleRouteDeps): Router {
 
   router.get('/v1/schedules', async (req, res) => {
     const page = await d.schedules.list(req.tenant.id, parseListQuery(req.query, pageQuerySchema, decodeScheduleCursor));
-    const runs = await Promise.all(page.schedules.map((s) => d.schedules.runs(s.id, 1)));
-    res.json({ schedules: page.schedules.map((s, i) => scheduleView(s, { runs: runs[i] })), nextCursor: page.nextCursor });
+    const latest = await d.schedules.latestRuns(page.schedules.map((s) => s.id));
+    res.json({ schedules: page.schedules.map((s) => scheduleView(s, { runs: latest.has(s.id) ? [latest.get(s.id)!] : [] })), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/schedules/:id', async (req, res) => {

@@ -165,7 +165,9 @@ test('pause stops the runs and trigger makes one now, whose window ends now and 
   const unpaused = await (await api.call('POST', `/v1/schedules/${id}/unpause`)).json();
   expect(unpaused.state).toBe('active');
   expect(ms(unpaused.nextRunTimes[0]) % 3_600_000).toBe(0);
-  await pause(id);
+  // Paused where operators pause it (the Web UI, the temporal CLI): the API shows it paused.
+  await s.temporal.schedule.getHandle(`sluice/${s.tenantId}/schedule/${id}`).pause('paused in the Web UI');
+  expect(await (await api.call('GET', `/v1/schedules/${id}`)).json()).toMatchObject({ state: 'paused', nextRunTimes: [], temporal: { note: 'paused in the Web UI' } });
 });
 
 test('backfill: one run per fire time in a past range (cron in a time zone), each with its own window and rows', async () => {
