@@ -1,9 +1,15 @@
 // Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { cidrSchema } from '../domain/api-key';
 import { parseSchedule, STANDARD_SCHEDULE } from '../domain/delivery';
 import { SSE_MODES } from '../connectors/s3/encryption';
 import { KEY_RING_FORMAT, KeyRing, KeyRingError } from '../store/secret-box';
+
+// Where `npm run build` writes the workflow bundle (dist/workflow-bundle.js), seen from the compiled workers
+// (dist/workers/). Seen from the sources under tsx it names a file that is not there: they bundle their own.
+export const BUILT_WORKFLOW_BUNDLE = join(__dirname, '..', 'workflow-bundle.js');
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -81,6 +87,13 @@ export const configSchema = z.object({
   SLUICE_TENANT_DAILY_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional().describe('bytes one tenant may extract per UTC day; unset: no quota'),
   SLUICE_KEY_REQUESTS_PER_MINUTE: int(1, 1_000_000).default(600).describe('API requests one key may send per minute, per API process; more get 429 with Retry-After'),
   SLUICE_SLOT_SWEEP_SECONDS: int(1, 3600).default(60).describe('how often a worker looks for slots held by jobs whose workflow was terminated, and frees them'),
+  SLUICE_WORKFLOW_BUNDLE: z
+    .string()
+    .min(1)
+    .refine((path) => statSync(path, { throwIfNoEntry: false })?.isFile(), 'no such file (npm run build writes dist/workflow-bundle.js)')
+    .optional()
+    .transform((path) => (path ? resolve(path) : existsSync(BUILT_WORKFLOW_BUNDLE) ? BUILT_WORKFLOW_BUNDLE : undefined))
+    .describe("prebuilt workflow bundle the worker loads; unset: the build's dist/workflow-bundle.js when the worker runs compiled, else the worker bundles workflows/ at start"),
   SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts and inline answers, and of the GZIP pages inside Parquet parts'),
   SLUICE_PARQUET_ROW_GROUP_ROWS: int(1, 10_000_000).default(100_000).describe('most rows in one row group of a Parquet part (a row group also ends at about 32 MiB of values in memory)'),

@@ -23,10 +23,14 @@ import { createWorkerMetrics, serveWorkerMetrics } from './worker-metrics';
 // beside them: the sweeper of abandoned job slots, the dispatcher of events to webhooks and email recipients,
 // the evaluator of sync alerts, the pruner of old sync metrics, and its Prometheus /metrics. `run()` runs them
 // until the worker shuts down.
-// Tests pass a prebuilt `workflowBundle`.
+// Workflow code comes from a prebuilt bundle when there is one: the one tests pass in `extra`, else
+// SLUICE_WORKFLOW_BUNDLE (by default the one `npm run build` wrote beside the compiled worker). Without one the
+// worker bundles workflows/ itself, which costs seconds of CPU and, for webpack, memory the process keeps.
 export async function createExtractionWorker(rt: Runtime, connection: NativeConnection, extra: Partial<WorkerOptions> = {}) {
   const pools = new SourcePools();
   const c = rt.config;
+  const workflows = workflowSource(extra, c.SLUICE_WORKFLOW_BUNDLE);
+  rt.log.info(workflows.said);
   const temporal = new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
   const wake = wakeGranted(temporal);
   const metrics = createWorkerMetrics();
@@ -36,7 +40,7 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     connection,
     namespace: c.TEMPORAL_NAMESPACE,
     taskQueue: c.SLUICE_TASK_QUEUE,
-    ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+    ...workflows.options,
     activities: {
       ...createExtractActivities({
         s3: rt.s3, bucket: c.SLUICE_S3_BUCKET, encryption: { mode: c.SLUICE_S3_SSE, kmsKeyId: c.SLUICE_S3_SSE_KMS_KEY_ID }, pools, source: (t, n) => rt.connections.source(t, n),
@@ -106,4 +110,15 @@ export async function createExtractionWorker(rt: Runtime, connection: NativeConn
     }
   };
   return { worker, pools, run, metrics };
+}
+
+// Where the worker's workflow code comes from, and the log line that says so.
+function workflowSource(extra: Partial<WorkerOptions>, bundlePath: string | undefined): { options: Partial<WorkerOptions>; said: string } {
+  if (extra.workflowBundle) {
+    const given = extra.workflowBundle;
+    return { options: {}, said: `workflows from the prebuilt bundle ${'codePath' in given ? given.codePath : 'passed in'}` };
+  }
+  if (bundlePath) return { options: { workflowBundle: { codePath: bundlePath } }, said: `workflows from the prebuilt bundle ${bundlePath}` };
+  const workflowsPath = require.resolve('../workflows');
+  return { options: { workflowsPath }, said: `workflows bundled at start from ${workflowsPath} (no prebuilt bundle: see SLUICE_WORKFLOW_BUNDLE)` };
 }
