@@ -78,10 +78,19 @@ interface WorkerProc {
   stop(): Promise<void>;
 }
 
+// The worker as production runs it: the compiled code with its prebuilt workflow bundle, built now from this
+// checkout (npm run build), on this process's Node.
 function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
+  log('npm run build…');
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npm run build failed\n${stdout ?? ''}${stderr ?? ''}`);
+  }
   const out = openSync(logFile, 'a');
-  // Its own process group, so stopping it reaches the node process tsx starts as well.
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['workers/extraction.ts'], { cwd: root, env, stdio: ['ignore', out, out], detached: true });
+  // Its own process group, so stopping it reaches whatever it starts as well.
+  const child = spawn(process.execPath, ['dist/workers/extraction.js'], { cwd: root, env, stdio: ['ignore', out, out], detached: true });
   const pid = child.pid!;
   const killGroup = (signal: NodeJS.Signals) => {
     try {
