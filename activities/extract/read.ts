@@ -38,13 +38,13 @@ export async function openCopy(deps: ExtractDeps, ref: RunRef, spec: ReadSpec, s
   try {
     session.watchWaits(deps.waitPollMs ?? 2000);
     o.onSession?.(session);
-    const { copy, output, rowCount } = await copyOutput(session, spec.select, spec.format, spec.strategy, o.range, stream ? (o.offset ?? 0) : undefined);
+    const { copy, rows, rowCount } = await copyOutput(session, spec.select, spec.format, spec.strategy, o.range, stream ? (o.offset ?? 0) : undefined);
     signal.throwIfAborted(); // cancelled while connecting: the listener below would never hear of it
     signal.addEventListener('abort', () => {
       session.close(new Error('cancelled'));
       copy.destroy(new Error('cancelled'));
     }, { once: true });
-    return { session, output, rowCount };
+    return { session, rows, rowCount };
   } catch (err) {
     session.close(err as Error);
     throw err;

@@ -7,7 +7,6 @@ import type { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import { copyOutput } from '../../connectors/postgres/copy-output';
 import { ReadSession, type SessionSettings } from '../../connectors/postgres/read-session';
-import { RowScanner } from '../../connectors/postgres/row-scanner';
 import { classifyError, type ErrorLike, type JobError } from '../../domain/errors';
 import type { ExtractionRequest } from '../../domain/extraction-request';
 import { overrun, type InlineLimits, type OverrunRule, type Seen } from '../../domain/inline-decision';
@@ -39,15 +38,13 @@ export async function answerInline(
   stop.addEventListener('abort', halt, { once: true });
   try {
     session = await openUnlessStopped(source.pool, { timeZone: request.timeZone, statementTimeoutMs: limits.timeoutMs, role: source.role }, stop);
-    const { copy: stream, output, rowCount } = await copyOutput(session, select, request.format);
+    const { copy: stream, rows, rowCount } = await copyOutput(session, select, request.format);
     copy = stream;
-    const scanner = new RowScanner(request.format === 'csv');
-    const header = request.format === 'csv' ? 1 : 0;
-    let lines = 0;
-    for await (const chunk of output as AsyncIterable<Buffer>) {
-      lines += scanner.scan(chunk).rows;
-      seen.rows = Math.max(0, lines - header);
-      seen.bytes += chunk.length;
+    let header = request.format === 'csv';
+    for await (const chunk of rows) {
+      seen.rows += chunk.rows - (header ? 1 : 0);
+      header = false;
+      seen.bytes += chunk.data.length;
       const rule = overrun(seen, limits);
       if (rule) {
         session.close(new Error(`inline answer stopped: ${rule}`));
@@ -55,7 +52,7 @@ export async function answerInline(
         held.discard();
         return { kind: 'overrun', rule, seen };
       }
-      await held.add(chunk);
+      await held.add(chunk.data);
     }
     await session.commit();
     if (seen.rows !== rowCount()) throw new Error(`counted ${seen.rows} rows but COPY reported ${rowCount()}`);

@@ -2,6 +2,7 @@
 import { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
+import { CopyRows } from './copy-rows';
 import { BoundSql, bindValuesSql } from './select-sql';
 import { NOT_WAITING, waitWatchOf, type WaitState } from './wait-watch';
 
@@ -108,6 +109,14 @@ export class ReadSession {
     // have stopped listening: the stream must never emit an error that nobody hears.
     stream.on('error', this.onError);
     return { stream, rowCount: () => stream.rowCount };
+  }
+
+  /** Streams `COPY … TO STDOUT` as whole rows (copy-rows.ts). */
+  async copyRows(sql: BoundSql): Promise<CopyRows> {
+    await this.bind(sql.values);
+    const rows = this.client.query(new CopyRows(sql.text));
+    rows.on('error', this.onError); // as in copy()
+    return rows;
   }
 
   // A user query may change session settings (set_config(…, false)); reset the connection before the pool

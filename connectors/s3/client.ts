@@ -9,7 +9,7 @@ export interface S3Settings {
 }
 
 export function createS3Client(s: S3Settings): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     endpoint: s.endpoint,
     region: s.region,
     forcePathStyle: s.forcePathStyle,
@@ -17,6 +17,14 @@ export function createS3Client(s: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     credentials: s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } : undefined,
   });
+  // Over plain HTTP the signer hashes every request body (SHA-256 of each 8 MiB upload part) into the signature:
+  // a second hash of every byte. S3 accepts UNSIGNED-PAYLOAD on any request; integrity on the wire is TLS's.
+  client.middlewareStack.add((next) => (args) => {
+    const request = args.request as { headers?: Record<string, string> };
+    if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    return next(args);
+  }, { step: 'build', name: 'unsignedPayload' });
+  return client;
 }
 
 export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
-import { PassThrough, Transform, TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { encryptionParams, type ObjectEncryption } from './encryption';
 
 export interface UploadTarget {
@@ -35,7 +35,7 @@ class Meter extends Transform {
 
 export interface ObjectWriter {
   /** Write the object's bytes here, then end it. */
-  input: PassThrough;
+  input: Writable;
   /** Resolves once the object is stored. */
   done: Promise<UploadedObject>;
   /** Bytes handed to storage so far. */
@@ -46,10 +46,7 @@ export interface ObjectWriter {
 const PART_SIZE = 8 * 1024 * 1024;
 
 export function writeObject(s3: S3Client, target: UploadTarget, signal?: AbortSignal): ObjectWriter {
-  const input = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const meter = new Meter();
-  input.pipe(meter);
-  input.on('error', (err) => meter.destroy(err));
+  const meter = new Meter({ highWaterMark: 1024 * 1024 });
   const upload = new Upload({
     client: s3,
     // One PutObject or a CreateMultipartUpload: either carries the encryption (its parts need no header of their own).
@@ -63,7 +60,7 @@ export function writeObject(s3: S3Client, target: UploadTarget, signal?: AbortSi
     abortController: signal ? abortControllerFrom(signal) : undefined,
   });
   const done = upload.done().then(() => ({ key: target.key, bytes: meter.bytes, sha256: meter.digest() }));
-  return { input, done, bytesWritten: () => meter.bytes, abort: () => upload.abort() };
+  return { input: meter, done, bytesWritten: () => meter.bytes, abort: () => upload.abort() };
 }
 
 function abortControllerFrom(signal: AbortSignal): AbortController {

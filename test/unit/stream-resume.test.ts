@@ -1,6 +1,5 @@
-// The pieces a resumed stream stands on: keys per run, where the last row of a cut began, what a heartbeat must
+// The pieces a resumed stream stands on: keys per run, what a heartbeat must
 // hold to be resumed from, and the OFFSET that skips what is already uploaded.
-import { RowScanner } from '../../connectors/postgres/row-scanner';
 import { offsetSql } from '../../connectors/postgres/select-sql';
 import { jobPrefix, manifestKey, partKey, runPrefix } from '../../domain/plan';
 import type { PartResult } from '../../domain/extraction-job';
@@ -14,31 +13,6 @@ describe('keys per run', () => {
     expect(runPrefix('acme', 'job-1', 3).startsWith(jobPrefix('acme', 'job-1'))).toBe(true);
     // Run 1's prefix is not a prefix of run 10's: deleting run 1 leaves run 10 alone.
     expect(runPrefix('acme', 'job-1', 10).startsWith(runPrefix('acme', 'job-1', 1))).toBe(false);
-  });
-});
-
-describe('RowScanner.lastStart', () => {
-  const csv = Buffer.from('a,b\n1,"x\ny"\n2,z\n');
-
-  test('the start of the last row counted, within the chunk', () => {
-    const s = new RowScanner(true);
-    expect(s.scan(csv)).toEqual({ rows: 3, end: csv.length });
-    expect(s.lastStart).toBe(csv.indexOf('2,z'));
-  });
-
-  test('stopping after maxRows: the last row counted, not the last in the chunk', () => {
-    const s = new RowScanner(true);
-    expect(s.scan(csv, 0, 2)).toEqual({ rows: 2, end: csv.indexOf('2,z') });
-    expect(s.lastStart).toBe(4);
-  });
-
-  test('a row that began in an earlier chunk starts at `from`', () => {
-    const s = new RowScanner(true);
-    const cut = csv.indexOf('y'); // inside the quoted field of row 1
-    expect(s.scan(csv.subarray(0, cut))).toEqual({ rows: 1, end: 4 });
-    expect(s.lastStart).toBe(0);
-    expect(s.scan(csv.subarray(cut), 0, 1)).toEqual({ rows: 1, end: 3 });
-    expect(s.lastStart).toBe(0);
   });
 });
 
