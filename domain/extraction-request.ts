@@ -36,7 +36,8 @@ export type OrderBy = z.infer<typeof orderBySchema>;
 
 export const FORMATS = ['csv', 'ndjson', 'parquet'] as const;
 export type Format = (typeof FORMATS)[number];
-export const COMPRESSIONS = ['gzip', 'none'] as const;
+// gzip and zstd compress a CSV or NDJSON file whole, or a Parquet file's pages; snappy is Parquet's only.
+export const COMPRESSIONS = ['gzip', 'zstd', 'snappy', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 // `table` is "name" (schema public) or "schema.name".
@@ -59,6 +60,9 @@ export const extractionRequestSchema = z
   .strict()
   .superRefine((r, ctx) => {
     if (r.notify && r.mode === 'inline') ctx.addIssue({ code: 'custom', path: ['notify'], message: 'an inline answer notifies no one; use mode "job" or "auto" to be told when a job ends' });
+    if (r.compression === 'snappy' && r.format !== 'parquet') {
+      ctx.addIssue({ code: 'custom', path: ['compression'], message: 'snappy compresses Parquet pages only', params: { hint: 'Use "gzip" or "zstd" for CSV and NDJSON files.' } });
+    }
     if (!r.table && !r.query) ctx.addIssue({ code: 'custom', path: ['table'], message: 'give either "table" or "query"' });
     if (r.table && r.query) ctx.addIssue({ code: 'custom', path: ['query'], message: '"query" cannot be combined with "table"' });
     const schema = r.table && splitTableName(r.table).schema;

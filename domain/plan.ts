@@ -40,9 +40,10 @@ function rangesFromBounds(bounds: string[]): PartRange[] {
   return ranges;
 }
 
-// Parquet compresses inside the file, page by page, so a Parquet part has no .gz around it.
+// Parquet compresses inside the file, page by page, so a Parquet part has no .gz or .zst around it.
+const COMPRESSED_SUFFIX: Partial<Record<Compression, string>> = { gzip: '.gz', zstd: '.zst' };
 export const fileExtension = (format: Format, compression: Compression): string =>
-  `${format}${compression === 'gzip' && format !== 'parquet' ? '.gz' : ''}`;
+  `${format}${format === 'parquet' ? '' : (COMPRESSED_SUFFIX[compression] ?? '')}`;
 
 export const partFileName = (index: number, format: Format, compression: Compression): string =>
   `part-${String(index + 1).padStart(5, '0')}.${fileExtension(format, compression)}`;
@@ -50,6 +51,7 @@ export const partFileName = (index: number, format: Format, compression: Compres
 export function contentType(format: Format, compression: Compression): string {
   if (format === 'parquet') return 'application/vnd.apache.parquet';
   if (compression === 'gzip') return 'application/gzip';
+  if (compression === 'zstd') return 'application/zstd';
   return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
 }
 

@@ -1,9 +1,11 @@
-// What an inline answer holds until its COPY ends: the body to send. With gzip, each chunk is compressed as it
+// What an inline answer holds until its COPY ends: the body to send. With gzip or zstd, each chunk is compressed as it
 // arrives (zlib works on another thread, alongside the COPY), so what is held is the compressed body and
 // nothing is left to compress once the COPY ends.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { createZstd } from '../../connectors/zstd';
 import type { Compression } from '../../domain/extraction-request';
 
 export interface HeldAnswer {
@@ -16,7 +18,9 @@ export interface HeldAnswer {
 }
 
 export function holdAnswer(compression: Compression, gzipLevel: number): HeldAnswer {
-  return compression === 'gzip' ? new GzipHeld(gzipLevel) : new PlainHeld();
+  if (compression === 'gzip') return new CompressedHeld(createGzip({ level: gzipLevel }));
+  if (compression === 'zstd') return new CompressedHeld(createZstd());
+  return new PlainHeld();
 }
 
 class PlainHeld implements HeldAnswer {
@@ -35,30 +39,28 @@ class PlainHeld implements HeldAnswer {
   }
 }
 
-class GzipHeld implements HeldAnswer {
-  private readonly gzip: Gzip;
+class CompressedHeld implements HeldAnswer {
   private readonly compressed: Buffer[] = [];
 
-  constructor(level: number) {
-    this.gzip = createGzip({ level });
-    this.gzip.on('data', (chunk: Buffer) => this.compressed.push(chunk));
-    this.gzip.on('error', () => undefined); // a zlib failure surfaces in add() or end()
+  constructor(private readonly zlib: Transform) {
+    this.zlib.on('data', (chunk: Buffer) => this.compressed.push(chunk));
+    this.zlib.on('error', () => undefined); // a zlib failure surfaces in add() or end()
   }
 
   // Waits while zlib is behind, so that its input buffer stays small.
   async add(chunk: Buffer): Promise<void> {
-    if (this.gzip.errored) throw this.gzip.errored;
-    if (!this.gzip.write(chunk)) await once(this.gzip, 'drain');
+    if (this.zlib.errored) throw this.zlib.errored;
+    if (!this.zlib.write(chunk)) await once(this.zlib, 'drain');
   }
 
   async end(): Promise<Buffer[]> {
-    this.gzip.end();
-    await finished(this.gzip);
+    this.zlib.end();
+    await finished(this.zlib);
     return this.compressed;
   }
 
   discard(): void {
-    this.gzip.destroy();
+    this.zlib.destroy();
     this.compressed.length = 0;
   }
 }

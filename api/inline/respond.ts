@@ -3,7 +3,7 @@
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { ExtractionRequest } from '../../domain/extraction-request';
 import type { DecisionRule, InlineLimits, OverrunRule, Seen, SizeEstimate } from '../../domain/inline-decision';
 import { contentType } from '../../domain/plan';
@@ -32,26 +32,28 @@ export function decisionHeaders(mode: 'inline' | 'job', r: DecisionReport): Reco
   return headers;
 }
 
-// The body comes as answerInline held it: gzip when the request asks for `compression: "gzip"` (the default).
-// On the wire gzip is a content coding, `Content-Encoding: gzip`, and HTTP allows it only to a client that
-// accepts it (`Accept-Encoding: gzip`, as browsers, fetch and `curl --compressed` send): the type still says what
-// the rows are and the client decodes them. A client that does not accept gzip (plain curl) gets the rows
-// decoded here, readable. `compression: "none"` is never encoded. Content-Length is always exact: the held bytes,
-// or the bytes before compression that the answer counted.
+// The body comes as answerInline held it: compressed when the request asks for `compression: "gzip"` (the
+// default) or "zstd". On the wire that is a content coding (`Content-Encoding: gzip` or `zstd`), and HTTP allows it
+// only to a client that accepts it (`Accept-Encoding`, as browsers, fetch and `curl --compressed` send): the type
+// still says what the rows are and the client decodes them. A client that does not accept it (plain curl) gets the
+// rows decoded here, readable. `compression: "none"` is never encoded. Content-Length is always exact: the held
+// bytes, or the bytes before compression that the answer counted.
 export async function sendAnswer(res: Response, request: ExtractionRequest, body: Buffer[], report: DecisionReport & { seen: Seen }): Promise<void> {
   res.status(200).set(decisionHeaders('inline', report)).type(contentType(request.format, 'none'));
-  if (request.compression === 'gzip') res.vary('Accept-Encoding');
-  const encoded = request.compression === 'gzip' && acceptsGzip(res);
-  const decode = request.compression === 'gzip' && !encoded;
-  if (encoded) res.set('Content-Encoding', 'gzip');
+  const coding = request.compression === 'gzip' || request.compression === 'zstd' ? request.compression : null;
+  if (coding) res.vary('Accept-Encoding');
+  const encoded = coding !== null && accepts(res, coding);
+  const decode = coding !== null && !encoded;
+  if (encoded) res.set('Content-Encoding', coding);
   res.set('Content-Length', String(decode ? report.seen.bytes : body.reduce((n, chunk) => n + chunk.length, 0)));
-  const stages = decode ? ([Readable.from(body), createGunzip(), res] as const) : ([Readable.from(body), res] as const);
+  const decoder = coding === 'zstd' ? createZstdDecompress : createGunzip;
+  const stages = decode ? ([Readable.from(body), decoder(), res] as const) : ([Readable.from(body), res] as const);
   // A client that leaves mid-answer ends the pipeline with an error there is no one to tell.
   await pipeline(stages).catch(() => undefined);
 }
 
-/** Whether the client takes `Content-Encoding: gzip` (negotiated as Express does; no Accept-Encoding: no). */
-export const acceptsGzip = (res: Response): boolean => res.req.acceptsEncodings('gzip') === 'gzip';
+/** Whether the client takes `Content-Encoding: <coding>` (negotiated as Express does; no Accept-Encoding: no). */
+export const accepts = (res: Response, coding: 'gzip' | 'zstd'): boolean => res.req.acceptsEncodings(coding) === coding;
 
 type Refusal = Exclude<DecisionReport['rule'], 'job_requested' | 'within_limits'>;
 

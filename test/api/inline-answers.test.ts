@@ -1,9 +1,9 @@
 // Small extractions are answered inline: the rows in the response body, byte for byte what PostgreSQL's own
 // COPY (CSV) and row_to_json (NDJSON) give, gzip as a content coding to a client that accepts it and readable
 // text to one that does not, with headers saying why and how big.
-import { gunzipSync } from 'node:zlib';
 import type { Client as PgClient } from 'pg';
 import { psqlCsv, rowToJson } from '../integration/oracle';
+import { decompressed } from '../support/jobs';
 import { sourceClient, startApi, testSluice, uniqueName, type TestApi, type TestSluice } from '../support/stack';
 import { send, type RawResponse } from './raw-http';
 import { expectProblem } from './support';
@@ -36,7 +36,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-const body = (res: RawResponse) => (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body).toString('utf8');
+const body = (res: RawResponse) => decompressed(res.body, String(res.headers['content-encoding'])).toString('utf8');
 
 /** POST /v1/extractions with exactly this Accept-Encoding (none when undefined); the body as it came off the wire. */
 const postRaw = (request: unknown, acceptEncoding?: string) =>
@@ -45,16 +45,19 @@ const postRaw = (request: unknown, acceptEncoding?: string) =>
     headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) },
   });
 
-// With compression gzip, Content-Encoding gzip only for a client that accepts it; the rows are the same either way.
+// With compression gzip or zstd, that Content-Encoding only for a client that accepts it; the rows are the same
+// either way.
 const CLIENTS = [
   ['gzip', 'accepts gzip', 'gzip'],
   ['gzip', 'sends no Accept-Encoding', undefined],
+  ['zstd', 'accepts zstd', 'zstd'],
+  ['zstd', 'accepts only gzip', 'gzip'],
   ['none', 'accepts gzip', 'gzip'],
   ['none', 'sends no Accept-Encoding', undefined],
 ] as const;
 
 describe.each(CLIENTS)('compression %s, a client that %s', (compression, _client, acceptEncoding) => {
-  const encoded = compression === 'gzip' && acceptEncoding === 'gzip';
+  const encoded = compression !== 'none' && acceptEncoding === compression;
 
   test('csv: 200 with exactly what psql COPY writes, and the decision in headers', async () => {
     const res = await postRaw({ source: 'src', table, orderBy: [{ column: 'id' }], format: 'csv', compression }, acceptEncoding); // mode auto by default
@@ -68,8 +71,8 @@ describe.each(CLIENTS)('compression %s, a client that %s', (compression, _client
       'sluice-estimated-cost': expect.stringMatching(/^[\d.]+$/),
       'sluice-rows': String(ROWS),
     });
-    expect(res.headers['content-encoding']).toBe(encoded ? 'gzip' : undefined);
-    expect(res.headers.vary).toBe(compression === 'gzip' ? 'Accept-Encoding' : undefined);
+    expect(res.headers['content-encoding']).toBe(encoded ? compression : undefined);
+    expect(res.headers.vary).toBe(compression === 'none' ? undefined : 'Accept-Encoding');
     expect(Number(res.headers['content-length'])).toBe(res.body.length); // the whole body is known before it is sent
     const csv = body(res);
     if (!encoded) expect(res.body.toString('utf8')).toBe(csv); // readable as it comes
@@ -82,7 +85,7 @@ describe.each(CLIENTS)('compression %s, a client that %s', (compression, _client
     const res = await postRaw({ source: 'src', query, format: 'ndjson', compression, mode: 'inline' }, acceptEncoding);
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject({ 'content-type': 'application/x-ndjson; charset=utf-8', 'sluice-mode': 'inline', 'sluice-rows': '40' });
-    expect(res.headers['content-encoding']).toBe(encoded ? 'gzip' : undefined);
+    expect(res.headers['content-encoding']).toBe(encoded ? compression : undefined);
     expect(Number(res.headers['content-length'])).toBe(res.body.length);
     expect(body(res)).toBe((await rowToJson(src, query)).map((line) => `${line}\n`).join(''));
   });

@@ -3,12 +3,11 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { escapeIdentifier, type Client as PgClient } from 'pg';
 import type { JobError } from '../../domain/errors';
 import type { ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
 import { progressQuery } from '../../workflows/extraction-job';
-import { readObject, startExtraction } from '../support/jobs';
+import { decompressed, readObject, startExtraction } from '../support/jobs';
 import { stackInfo, type TestSluice } from '../support/stack';
 
 /** "schema"."name", quoted as PostgreSQL needs it. */
@@ -52,7 +51,7 @@ export async function verifiedFiles(s: TestSluice, manifest: Manifest): Promise<
 /** verifiedFiles of a CSV or NDJSON job: the parts' text, decompressed. */
 export async function verifiedParts(s: TestSluice, manifest: Manifest): Promise<string[]> {
   const files = await verifiedFiles(s, manifest);
-  return files.map((raw) => (manifest.compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+  return files.map((raw) => decompressed(raw, manifest.compression).toString('utf8'));
 }
 
 /** The lines of NDJSON parts joined: every line ends with "\n", and there is nothing after the last one. */

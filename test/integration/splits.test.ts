@@ -90,9 +90,10 @@ describe('block-range', () => {
     expect(sorted(parts.flatMap(csvRows))).toEqual(sorted(csvRows(psqlCsv(`SELECT * FROM ${heap}`))));
   });
 
-  test('NDJSON over block ranges: the same rows as row_to_json', async () => {
-    const result = await runExtraction(s, { table: heap, columns: ['label', 'n'], format: 'ndjson', compression: 'none' });
+  test('NDJSON over block ranges, zstd: the same rows as row_to_json', async () => {
+    const result = await runExtraction(s, { table: heap, columns: ['label', 'n'], format: 'ndjson', compression: 'zstd' });
     expect(result.plan?.strategy).toBe('block-range');
+    expect(result.manifest!.parts.every((p) => p.key.endsWith('.ndjson.zst'))).toBe(true);
     const lines = ndjsonLines(await verifiedParts(s, result.manifest!));
     expect(sorted(lines)).toEqual(sorted(await rowToJson(src, `SELECT label, n FROM ${heap}`)));
   });
@@ -109,7 +110,8 @@ describe('single-stream', () => {
   });
 
   test('ordered by one non-key column on a table without a key', async () => {
-    const result = await runExtraction(s, { table: heap, orderBy: [{ column: 'at' }], columns: ['at'], compression: 'none' });
+    const result = await runExtraction(s, { table: heap, orderBy: [{ column: 'at' }], columns: ['at'], compression: 'zstd' });
+    expect(result.manifest!.parts.every((p) => p.key.endsWith('.csv.zst'))).toBe(true);
     expect(result.plan?.strategy).toBe('single-stream');
     expect(joinCsvParts(await verifiedParts(s, result.manifest!))).toBe(psqlCsv(`SELECT at FROM ${heap} ORDER BY at`));
   });

@@ -1,7 +1,7 @@
 // Starting an extraction workflow directly and reading its files back from storage.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { ExtractionInput, ExtractionSnapshot, Manifest } from '../../domain/extraction-job';
 import { extractionRequestSchema } from '../../domain/extraction-request';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -61,9 +61,13 @@ export async function readObject(s: TestSluice, key: string): Promise<Buffer> {
 export async function partContents(s: TestSluice, manifest: Manifest): Promise<string[]> {
   return Promise.all(manifest.parts.map(async (p) => {
     const raw = await readObject(s, p.key);
-    return (manifest.compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+    return decompressed(raw, manifest.compression).toString('utf8');
   }));
 }
+
+/** A CSV or NDJSON file's bytes as they were before compression. */
+export const decompressed = (raw: Buffer, compression: string): Buffer =>
+  compression === 'gzip' ? gunzipSync(raw) : compression === 'zstd' ? zstdDecompressSync(raw) : raw;
 
 /** CSV parts joined into one file: the header once, then every part's rows. */
 export const joinCsvParts = (parts: string[]): string =>
