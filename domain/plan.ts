@@ -10,9 +10,19 @@ export interface PartRange {
   to?: string;
 }
 
-export function partCount(estimatedRows: number, rowsPerPart: number, maxParts: number): number {
+/** A part this small costs more in fixed work (its activity, session, upload and progress rows) than it saves. */
+export const MIN_LANE_ROWS = 100_000;
+
+/**
+ * How many parts a splittable selection becomes: about `rowsPerPart` rows each (the size of file people asked
+ * for), at most `maxParts`. When that would leave some of the job's `lanes` (parts run at once) idle, one part per
+ * lane instead, as long as each still holds MIN_LANE_ROWS rows.
+ */
+export function partCount(estimatedRows: number, rowsPerPart: number, maxParts: number, lanes = 1): number {
   if (!(estimatedRows > 0)) return 1;
-  return Math.max(1, Math.min(maxParts, Math.ceil(estimatedRows / rowsPerPart)));
+  const bySize = Math.ceil(estimatedRows / rowsPerPart);
+  const byLanes = Math.min(lanes, Math.floor(estimatedRows / MIN_LANE_ROWS));
+  return Math.max(1, Math.min(maxParts, Math.max(bySize, byLanes)));
 }
 
 // Splits the integer key space [min, max] into `parts` ranges of equal width.

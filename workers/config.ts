@@ -76,7 +76,7 @@ export const configSchema = z.object({
   SLUICE_EMAIL_MAX_ATTEMPTS: int(1, 20).default(5).describe('attempts of an email delivery the server answers 4xx or does not answer; a 5xx ends it at once'),
   SLUICE_EMAIL_RETRY_INITIAL_SECONDS: int(1, 3600).default(30).describe('wait before the second attempt of an email delivery, doubling after each (at most 10 min)'),
   SLUICE_PROGRESS_EVENT_SECONDS: int(1, 24 * 3600).default(30).describe('a running job writes at most one job.progress event this often'),
-  SLUICE_PART_ROWS: int(1, 100_000_000).default(100_000).describe('target rows per part file'),
+  SLUICE_PART_ROWS: int(1, 100_000_000).default(1_000_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),
   SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
@@ -99,7 +99,7 @@ export const configSchema = z.object({
   SLUICE_PARQUET_ROW_GROUP_ROWS: int(1, 10_000_000).default(100_000).describe('most rows in one row group of a Parquet part (a row group also ends at about 32 MiB of values in memory)'),
   SLUICE_FILE_TTL_SECONDS: int(1, 366 * 24 * 3600).default(12 * 3600).describe("how long a completed job's files are kept before they are deleted"),
   SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
-  // One hour. A part's COPY (SLUICE_PART_ROWS, 100,000 rows) takes seconds, but a stream (a query, or an order
+  // One hour. A part's COPY (SLUICE_PART_ROWS, 1,000,000 rows) takes seconds, but a stream (a query, or an order
   // on other columns) is one COPY of the whole selection: at the ~670,000 rows/s of CSV in BENCHMARKS.md an hour
   // holds over 2 billion rows, and ~350 million as Parquet, with room for a query that sorts or joins for a while
   // before its first row. A statement that never ends (a runaway join, a wait on something that never comes)

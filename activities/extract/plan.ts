@@ -38,7 +38,7 @@ export const planExtraction = (deps: ExtractDeps, specs: SpecCache) => async (in
       const est = await estimate(session, facts.spec);
       const split = chooseSplit(
         { relkind: facts.relkind, splitColumn: facts.spec.splitColumn?.name, keyBounds: facts.keyBounds, pages: facts.pages, orderBy: facts.spec.orderBy },
-        partCount(est.rows, options.partRows, options.maxParts),
+        partCount(est.rows, options.partRows, options.maxParts, options.parallelism),
       );
       spec = { ...read, select: facts.spec, strategy: split.strategy };
       planned = { ...split, estimatedRows: est.rows, estimatedBytes: est.bytes };

@@ -50,6 +50,19 @@ describe('partCount', () => {
   ])('%d rows, %d per part, at most %d → %d', (rows, perPart, maxParts, parts) => {
     expect(partCount(rows, perPart, maxParts)).toBe(parts);
   });
+
+  test.each([
+    // estimatedRows, rowsPerPart, maxParts, lanes, parts
+    [2_000_000, 1_000_000, 1000, 4, 4], // four lanes busy: 500,000 rows each
+    [2_000_000, 1_000_000, 1000, 2, 2],
+    [2_000_000, 100_000, 1000, 4, 20], // the size asked for already gives more parts than lanes
+    [250_000, 1_000_000, 1000, 4, 2], // 125,000 rows per part: two lanes worth it, not four
+    [99_999, 1_000_000, 1000, 4, 1], // too small to be worth a second part
+    [10_000_000, 1_000_000, 1000, 4, 10],
+    [2_000_000, 1_000_000, 3, 4, 3], // maxParts still bounds it
+  ])('%d rows, %d per part, at most %d, %d lanes → %d', (rows, perPart, maxParts, lanes, parts) => {
+    expect(partCount(rows, perPart, maxParts, lanes)).toBe(parts);
+  });
 });
 
 describe('splitKeyRange', () => {
