@@ -1,9 +1,14 @@
-// Streams one object into S3 (multipart when large) while measuring its bytes and SHA-256.
-// Memory is bounded by partSize × queueSize whatever the object's size.
-import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+// Streams one object into S3 while measuring its bytes and SHA-256: one PutObject when it is small, else a
+// multipart upload whose parts are sent as the list of chunks written (never copied into one buffer: the
+// SDK's lib-storage concatenates every part, a copy of every byte and twice a part's memory). One part is
+// gathered while the one before it is sent, so memory stays under two parts whatever the object's size, and
+// a slow store holds the writer back.
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand,
+  type CompletedPart, type S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { encryptionParams, type ObjectEncryption } from './encryption';
 
 export interface UploadTarget {
@@ -20,19 +25,6 @@ export interface UploadedObject {
   sha256: string;
 }
 
-class Meter extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-  _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
-
 export interface ObjectWriter {
   /** Write the object's bytes here, then end it. */
   input: Writable;
@@ -43,29 +35,108 @@ export interface ObjectWriter {
   abort(): Promise<void>;
 }
 
-const PART_SIZE = 8 * 1024 * 1024;
+// S3's smallest part (the last one excepted).
+const PART_SIZE = 5 * 1024 * 1024;
 
-export function writeObject(s3: S3Client, target: UploadTarget, signal?: AbortSignal): ObjectWriter {
-  const meter = new Meter({ highWaterMark: 1024 * 1024 });
-  const upload = new Upload({
-    client: s3,
-    // One PutObject or a CreateMultipartUpload: either carries the encryption (its parts need no header of their own).
-    params: {
-      Bucket: target.bucket, Key: target.key, Body: meter, ContentType: target.contentType, ContentDisposition: target.contentDisposition,
-      ...encryptionParams(target.encryption),
-    },
-    partSize: PART_SIZE,
-    queueSize: 2,
-    leavePartsOnError: false,
-    abortController: signal ? abortControllerFrom(signal) : undefined,
-  });
-  const done = upload.done().then(() => ({ key: target.key, bytes: meter.bytes, sha256: meter.digest() }));
-  return { input: meter, done, bytesWritten: () => meter.bytes, abort: () => upload.abort() };
+class ObjectUpload extends Writable {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
+  private uploadId: string | null = null;
+  private readonly parts: CompletedPart[] = [];
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly s3: S3Client, private readonly target: UploadTarget, private readonly signal?: AbortSignal) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    this.gathered.push(chunk);
+    this.gatheredBytes += chunk.length;
+    if (this.gatheredBytes < PART_SIZE) return done();
+    this.sendGathered().then(() => done(), done);
+  }
+
+  _final(done: (err?: Error | null) => void): void {
+    this.finish().then(() => done(), done);
+  }
+
+  _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    // Only an upload that did not complete: a finished one has no id left.
+    if (err && this.uploadId) void this.abortUpload().catch(() => undefined);
+    done(err);
+  }
+
+  async abortUpload(): Promise<void> {
+    const UploadId = this.uploadId;
+    if (!UploadId) return;
+    this.uploadId = null;
+    await this.sending.catch(() => undefined);
+    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucket, Key: this.target.key, UploadId }));
+  }
+
+  private get object() {
+    const t = this.target;
+    return { Bucket: t.bucket, Key: t.key, ContentType: t.contentType, ContentDisposition: t.contentDisposition, ...encryptionParams(t.encryption) };
+  }
+
+  // Waits for the part being sent, then sends what is gathered as the next one (without waiting for it).
+  private async sendGathered(): Promise<void> {
+    await this.sending;
+    this.uploadId ??= (await this.s3.send(new CreateMultipartUploadCommand(this.object), { abortSignal: this.signal })).UploadId!;
+    const chunks = this.gathered;
+    const ContentLength = this.gatheredBytes;
+    const PartNumber = this.parts.length + 1;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    this.parts.push({ PartNumber });
+    const sent = this.s3.send(new UploadPartCommand({
+      Bucket: this.target.bucket, Key: this.target.key, UploadId: this.uploadId, PartNumber, ContentLength, Body: Readable.from(chunks, { objectMode: false }),
+    }), { abortSignal: this.signal });
+    this.sending = sent.then((res) => void (this.parts[PartNumber - 1].ETag = res.ETag));
+    this.sending.catch(() => undefined); // awaited by the next part or by finish()
+  }
+
+  private async finish(): Promise<void> {
+    if (this.uploadId === null) {
+      const body = Buffer.concat(this.gathered, this.gatheredBytes); // under one part
+      await this.s3.send(new PutObjectCommand({ ...this.object, Body: body, ContentLength: body.length }), { abortSignal: this.signal });
+      return;
+    }
+    if (this.gatheredBytes) await this.sendGathered();
+    await this.sending;
+    const UploadId = this.uploadId;
+    await this.s3.send(new CompleteMultipartUploadCommand({
+      Bucket: this.target.bucket, Key: this.target.key, UploadId, MultipartUpload: { Parts: this.parts },
+    }), { abortSignal: this.signal });
+    this.uploadId = null;
+  }
 }
 
-function abortControllerFrom(signal: AbortSignal): AbortController {
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort();
-  else signal.addEventListener('abort', () => controller.abort(), { once: true });
-  return controller;
+export function writeObject(s3: S3Client, target: UploadTarget, signal?: AbortSignal): ObjectWriter {
+  const upload = new ObjectUpload(s3, target, signal);
+  const done = new Promise<UploadedObject>((resolve, reject) => {
+    upload.once('finish', () => resolve({ key: target.key, bytes: upload.bytes, sha256: upload.digest() }));
+    upload.once('error', reject);
+  });
+  done.catch(() => undefined); // the writer learns of a failure from its writes as well
+  if (signal) {
+    const onAbort = () => upload.destroy(new Error('upload aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    input: upload, done, bytesWritten: () => upload.bytes,
+    abort: async () => {
+      upload.destroy();
+      await upload.abortUpload();
+    },
+  };
 }
