@@ -4,8 +4,7 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import { createZstd } from '../../connectors/zstd';
+import { compressor } from '../../connectors/compressor';
 import type { Compression } from '../../domain/extraction-request';
 
 export interface HeldAnswer {
@@ -18,9 +17,8 @@ export interface HeldAnswer {
 }
 
 export function holdAnswer(compression: Compression, gzipLevel: number): HeldAnswer {
-  if (compression === 'gzip') return new CompressedHeld(createGzip({ level: gzipLevel }));
-  if (compression === 'zstd') return new CompressedHeld(createZstd());
-  return new PlainHeld();
+  const zlib = compressor(compression, gzipLevel);
+  return zlib ? new CompressedHeld(zlib) : new PlainHeld();
 }
 
 class PlainHeld implements HeldAnswer {
