@@ -1,14 +1,15 @@
-// One part file being written: COPY's bytes, through gzip or the Parquet encoder when they apply, into a
-// streaming upload. Writes wait for the upload to drain, so a slow store slows the reader instead of growing memory.
+// One part file being written: COPY's bytes, through gzip or zstd when one applies, into a streaming upload; a
+// Parquet part is written by DuckDB beside the reading and uploaded at the end (parquet-part.ts). Writes wait for
+// the upload (or the Parquet part's spool) to drain, so a slow store slows the reader instead of growing memory.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { once } from 'node:events';
 import type { Transform, Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import type { Compression, Format } from '../../domain/extraction-request';
 import { contentType, type ColumnInfo } from '../../domain/plan';
 import type { ObjectEncryption } from '../../connectors/s3/encryption';
 import { writeObject, type ObjectWriter, type UploadedObject } from '../../connectors/s3/upload';
-import { ParquetEncoder } from './parquet-encoder';
+import { compressor } from '../../connectors/compressor';
+import { ParquetPart } from './parquet-part';
 
 export interface PartSinkOptions {
   s3: S3Client;
@@ -24,15 +25,12 @@ export interface PartSinkOptions {
   signal?: AbortSignal;
 }
 
-// A Parquet part gathers at most about this much memory of values before it writes them as a row group.
+// A Parquet row group also ends at about this much COPY text, so that neither wide rows nor many columns grow it
+// without bound.
 const PARQUET_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
 function encoder(o: PartSinkOptions): Transform | null {
-  if (o.format === 'parquet') {
-    const { columns, compression, gzipLevel } = o;
-    return new ParquetEncoder({ columns, compression, gzipLevel, rowGroupRows: o.parquetRowGroupRows, rowGroupBytes: PARQUET_ROW_GROUP_BYTES });
-  }
-  return o.compression === 'gzip' ? createGzip({ level: o.gzipLevel }) : null;
+  return compressor(o.compression, o.gzipLevel);
 }
 
 export class PartSink {
@@ -40,13 +38,19 @@ export class PartSink {
   private readonly writer: ObjectWriter;
   private readonly head: Writable;
   private readonly failed: Promise<never>;
+  private readonly parquet: ParquetPart | null;
 
   constructor(o: PartSinkOptions) {
     this.writer = writeObject(o.s3, {
       bucket: o.bucket, key: o.key, contentType: contentType(o.format, o.compression), contentDisposition: `attachment; filename="${o.fileName}"`,
       encryption: o.encryption,
     }, o.signal);
-    const head = encoder(o);
+    this.parquet = o.format === 'parquet'
+      ? new ParquetPart({
+        columns: o.columns, compression: o.compression, gzipLevel: o.gzipLevel, rowGroupRows: o.parquetRowGroupRows, rowGroupBytes: PARQUET_ROW_GROUP_BYTES, signal: o.signal,
+      })
+      : null;
+    const head = this.parquet ? null : encoder(o);
     if (head) {
       head.pipe(this.writer.input);
       head.on('error', (err) => this.writer.input.destroy(err));
@@ -60,20 +64,28 @@ export class PartSink {
   }
 
   bytesWritten(): number {
-    return this.writer.bytesWritten();
+    return Math.max(this.writer.bytesWritten(), this.parquet?.convertedBytes ?? 0);
   }
 
   async write(chunk: Buffer): Promise<void> {
+    if (this.parquet) return this.parquet.write(chunk);
     if (!chunk.length || this.head.write(chunk)) return;
     await Promise.race([once(this.head, 'drain'), this.failed]);
   }
 
   async finish(): Promise<UploadedObject> {
-    this.head.end();
+    if (this.parquet) {
+      const written = this.parquet.finish(this.writer.input);
+      written.catch(() => undefined); // when the upload fails first
+      await Promise.race([written, this.writer.done.then(() => written)]); // a failed upload stops consuming
+    } else {
+      this.head.end();
+    }
     return this.writer.done;
   }
 
   async abort(): Promise<void> {
+    await this.parquet?.abort();
     this.head.destroy();
     await this.writer.abort().catch(() => undefined);
   }

@@ -91,7 +91,7 @@ export function offsetSql(select: BoundSql, offset: number): BoundSql {
 
 // CSV is exactly PostgreSQL's own CSV. NDJSON is row_to_json() per row, sent in COPY's text format (see
 // copy-text-to-ndjson.ts for the unescaping). Parquet reads each column's text output in COPY's text format
-// (copy-text-rows.ts) and types it by the column's catalog type.
+// (DuckDB, connectors/duckdb/copy-text-to-parquet.ts) and types it by the column's catalog type.
 const COPY_SQL: Record<Format, (select: string) => string> = {
   csv: (select) => `COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`,
   ndjson: (select) => `COPY (SELECT row_to_json(sluice_r) FROM (${select}) AS sluice_r) TO STDOUT`,
