@@ -74,8 +74,10 @@ async function partsRead(manifest: Manifest) {
 const representable = `SELECT * FROM ${awkward}
   WHERE (ts IS NULL OR (isfinite(ts) AND ts < '294247-01-01')) AND (d IS NULL OR isfinite(d)) ORDER BY id`;
 
-describe.each(['gzip', 'none'] as const)('compression %s', (compression) => {
-  const codec = compression === 'gzip' ? 'GZIP' : 'UNCOMPRESSED';
+const CODECS = { gzip: 'GZIP', zstd: 'ZSTD', snappy: 'SNAPPY', none: 'UNCOMPRESSED' } as const;
+
+describe.each(['gzip', 'zstd', 'snappy', 'none'] as const)('compression %s', (compression) => {
+  const codec = CODECS[compression];
 
   test('key ranges of the awkward table: every part a whole Parquet file of row groups, its values those of PostgreSQL', async () => {
     const columns = ['id', 't', WEIRD_COLUMN, 'n', 'f', 'r', 'b', 'tm', 'ttz', 'iv', 'by', 'j', 'jb', 'ta', 'ia', 'u', 'bo', 'c'];
