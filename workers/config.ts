@@ -96,7 +96,7 @@ export const configSchema = z.object({
     .describe("prebuilt workflow bundle the worker loads; unset: the build's dist/workflow-bundle.js when the worker runs compiled, else the worker bundles workflows/ at start"),
   SLUICE_WORKER_ACTIVITY_SLOTS: int(1, 256).default(8).describe('activities one worker process runs at once'),
   SLUICE_GZIP_LEVEL: int(1, 9).default(1).describe('gzip level of compressed parts and inline answers, and of the GZIP pages inside Parquet parts'),
-  SLUICE_PARQUET_ROW_GROUP_ROWS: int(1, 10_000_000).default(100_000).describe('most rows in one row group of a Parquet part (a row group also ends at about 32 MiB of values in memory)'),
+  SLUICE_PARQUET_ROW_GROUP_ROWS: int(1, 10_000_000).default(100_000).describe('most rows in one row group of a Parquet part (a row group also ends at about 32 MiB of COPY text)'),
   SLUICE_FILE_TTL_SECONDS: int(1, 366 * 24 * 3600).default(12 * 3600).describe("how long a completed job's files are kept before they are deleted"),
   SLUICE_LINK_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600).describe('lifetime of presigned download links'),
   // One hour. A part's COPY (SLUICE_PART_ROWS, 1,000,000 rows) takes seconds, but a stream (a query, or an order
