@@ -163,7 +163,11 @@ describe('file names and locations', () => {
     [0, 'csv', 'none', 'part-00001.csv'],
     [41, 'ndjson', 'gzip', 'part-00042.ndjson.gz'],
     [99_998, 'ndjson', 'none', 'part-99999.ndjson'],
+    [0, 'csv', 'zstd', 'part-00001.csv.zst'],
+    [7, 'ndjson', 'zstd', 'part-00008.ndjson.zst'],
     [0, 'parquet', 'gzip', 'part-00001.parquet'],
+    [0, 'parquet', 'zstd', 'part-00001.parquet'],
+    [0, 'parquet', 'snappy', 'part-00001.parquet'],
     [2, 'parquet', 'none', 'part-00003.parquet'],
   ] as const)('partFileName(%d, %s, %s) = %s', (index, format, compression, name) => {
     expect(partFileName(index, format, compression)).toBe(name);
@@ -179,7 +183,10 @@ describe('file names and locations', () => {
     ['ndjson', 'gzip', 'application/gzip'],
     ['csv', 'none', 'text/csv; charset=utf-8'],
     ['ndjson', 'none', 'application/x-ndjson; charset=utf-8'],
+    ['csv', 'zstd', 'application/zstd'],
+    ['ndjson', 'zstd', 'application/zstd'],
     ['parquet', 'gzip', 'application/vnd.apache.parquet'],
+    ['parquet', 'zstd', 'application/vnd.apache.parquet'],
     ['parquet', 'none', 'application/vnd.apache.parquet'],
   ] as const)('contentType(%s, %s) = %s', (format, compression, type) => {
     expect(contentType(format, compression)).toBe(type);
