@@ -304,8 +304,6 @@ async function measureExtraction({ http, worker, meter, psql, sourceUrl, dir }: 
     }
   }
 
-  const big = BIG_ROWS > 0 ? await measureBig({ api, meter, psql, sourceUrl, dir, sampler, workerPid: workerProc.pid }) : undefined;
-
   const end = sampler.sample();
   const workerAtEnd = end.find((p) => p.pid === workerProc.pid);
   if (!workerAtEnd) throw new Error(`the worker process ${workerProc.pid} is gone\n${tail(worker.logFile)}`);
@@ -317,6 +315,8 @@ async function measureExtraction({ http, worker, meter, psql, sourceUrl, dir }: 
     timedTreePeakKb: sampler.peakTreeRssKb,
     treeAtEnd: end,
   };
+  // After the cases' memory is read: it resets the worker's VmHWM for a window of its own.
+  const big = BIG_ROWS > 0 ? await measureBig({ api, meter, psql, sourceUrl, dir, sampler, workerPid: workerProc.pid }) : undefined;
   sampler.stop();
   return { cases, memory, big };
 }

@@ -18,7 +18,7 @@ import { gzip } from 'node:zlib';
 import type { Compression } from '../../domain/extraction-request';
 import type { ColumnInfo } from '../../domain/plan';
 import { FIRST_LINE, UnrepresentableValue, copyTextToParquet, type ParquetCodec } from '../../connectors/duckdb/copy-text-to-parquet';
-import { duckdbConnection } from '../../connectors/duckdb/instance';
+import { closeDuckdbConnection, duckdbConnection } from '../../connectors/duckdb/instance';
 import { JSON_LOGICAL_TYPE, joinedFile, readPiece, type Leaf, type PageCompression, type ParquetPiece } from '../../connectors/parquet/join-files';
 import { convertedType, parquetType, unrepresentable, type ParquetType } from './parquet-columns';
 
@@ -173,7 +173,7 @@ export class ParquetPart {
     this.spool?.destroy();
     await this.converting.catch(() => undefined); // DuckDB lets go of the files
     const connection = await this.connection?.catch(() => null);
-    connection?.closeSync();
+    if (connection) closeDuckdbConnection(connection);
     await this.dir.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => undefined);
   }
 }

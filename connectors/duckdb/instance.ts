@@ -15,16 +15,45 @@ const SETTINGS = {
 };
 
 let instance: Promise<DuckDBInstance> | null = null;
+let users = 0;
+let closing: NodeJS.Timeout | undefined;
+// DuckDB keeps what it allocated (~100 MiB after four parts at once) until its instance closes: once no part has
+// used it for this long, it is closed, so a worker that has written Parquet goes back to its own size.
+const IDLE_CLOSE_MS = 10_000;
 
-/** A new connection to the shared instance (created on first use); close it with closeSync(). */
+/** A new connection to the shared instance (created on first use); give it back with closeDuckdbConnection(). */
 export async function duckdbConnection(): Promise<DuckDBConnection> {
-  instance ??= DuckDBInstance.create(':memory:', SETTINGS).catch((err) => {
-    instance = null;
+  clearTimeout(closing);
+  closing = undefined;
+  users++;
+  try {
+    instance ??= DuckDBInstance.create(':memory:', SETTINGS).catch((err) => {
+      instance = null;
+      throw err;
+    });
+    const connection = await (await instance).connect();
+    await connection.run(`SET TimeZone = 'UTC'`); // TIMESTAMPTZ values in and out as UTC
+    return connection;
+  } catch (err) {
+    letGo();
     throw err;
-  });
-  const connection = await (await instance).connect();
-  await connection.run(`SET TimeZone = 'UTC'`); // TIMESTAMPTZ values in and out as UTC
-  return connection;
+  }
+}
+
+export function closeDuckdbConnection(connection: DuckDBConnection): void {
+  connection.closeSync();
+  letGo();
+}
+
+function letGo(): void {
+  if (--users > 0) return;
+  closing = setTimeout(() => {
+    const idle = instance;
+    instance = null;
+    closing = undefined;
+    void idle?.then((i) => i.closeSync(), () => undefined);
+  }, IDLE_CLOSE_MS);
+  closing.unref();
 }
 
 /** An SQL string literal. */
