@@ -429,12 +429,12 @@ function extractionLines(rows: number, { cases, memory: m, big }: Extraction): s
   const timed = m.timedHwmKb !== null ? `${fmt(mib(m.timedHwmKb), 0)} MiB during the timed jobs (VmHWM, reset after the warm-up)` : 'n/a (VmHWM could not be reset)';
   lines.push(`- Worker peak RSS: ${timed}; ${fmt(mib(m.startupHwmKb), 0)} MiB after start-up and the warm-up; ${fmt(mib(m.lifetimeHwmKb), 0)} MiB over its whole life; ` +
     `whole process tree peak ${fmt(mib(m.timedTreePeakKb), 0)} MiB sampled every 50 ms during the timed jobs`);
-  const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const c of cases) {
     const goal = WORKER_CPU_GOALS[c.name];
     if (goal === undefined || rows !== 2_000_000) continue;
-    const worker = meanOf(c.sluice.map((r) => r.cpu.worker));
-    const pipeline = meanOf(c.base.map((r) => r.cpu.pipeline));
+    const worker = mean(c.sluice.map((r) => r.cpu.worker));
+    const pipeline = mean(c.base.map((r) => r.cpu.pipeline));
     lines.push(`- Worker CPU, ${c.label}: ${fmt(worker, 2)} s per job (goal ≤ ${fmt(goal, 1)} s: ${worker <= goal ? 'met' : 'NOT met'}); this run's baseline psql${c.compression === 'none' ? '' : ' + gzip'} took ${fmt(pipeline, 2)} CPU-s (the worker: ${fmt(worker / pipeline, 2)}× that)`);
   }
   if (big) {
@@ -450,7 +450,6 @@ function extractionLines(rows: number, { cases, memory: m, big }: Extraction): s
   lines.push('', `CPU seconds per run (mean of ${REPEATS}), by process; "use" is our processes' CPU time / (wall time × ${os.availableParallelism()} CPUs):`, '');
   lines.push(`| Run | wall s | ${CPU_PARTS.map((k) => CPU_LABELS[k]).join(' | ')} | ours total | use |`);
   lines.push(`|---|---:|${CPU_PARTS.map(() => '---:|').join('')}---:|---:|`);
-  const mean = meanOf;
   const cpuRow = (label: string, runs: { seconds: number; cpu: Cpu }[]) => {
     const wall = mean(runs.map((r) => r.seconds));
     const part = (k: CpuPart) => mean(runs.map((r) => r.cpu[k]));

@@ -37,7 +37,7 @@ export interface ExtractRun extends RunRef {
   resume?: { parts: PartResult[]; lastRowSha256: string };
 }
 
-const sum = (parts: PartResult[], of: (p: PartResult) => number) => parts.reduce((n, p) => n + of(p), 0);
+export const sum = (parts: PartResult[], of: (p: PartResult) => number) => parts.reduce((n, p) => n + of(p), 0);
 
 export async function extractParts(deps: ExtractDeps, specs: SpecCache, ctx: Context, run: ExtractRun): Promise<PartResult[]> {
   let done: PartResult[] = run.resume?.parts ?? [];

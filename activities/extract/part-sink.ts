@@ -3,7 +3,7 @@
 // the upload (or the Parquet part's spool) to drain, so a slow store slows the reader instead of growing memory.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { once } from 'node:events';
-import type { Transform, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Compression, Format } from '../../domain/extraction-request';
 import { contentType, type ColumnInfo } from '../../domain/plan';
 import type { ObjectEncryption } from '../../connectors/s3/encryption';
@@ -29,10 +29,6 @@ export interface PartSinkOptions {
 // without bound.
 const PARQUET_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
-function encoder(o: PartSinkOptions): Transform | null {
-  return compressor(o.compression, o.gzipLevel);
-}
-
 export class PartSink {
   rows = 0;
   private readonly writer: ObjectWriter;
@@ -50,7 +46,7 @@ export class PartSink {
         columns: o.columns, compression: o.compression, gzipLevel: o.gzipLevel, rowGroupRows: o.parquetRowGroupRows, rowGroupBytes: PARQUET_ROW_GROUP_BYTES, signal: o.signal,
       })
       : null;
-    const head = this.parquet ? null : encoder(o);
+    const head = this.parquet ? null : compressor(o.compression, o.gzipLevel);
     if (head) {
       head.pipe(this.writer.input);
       head.on('error', (err) => this.writer.input.destroy(err));

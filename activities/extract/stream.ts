@@ -18,7 +18,7 @@ import type { PartResult } from '../../domain/extraction-job';
 import { partKey, runPrefix } from '../../domain/plan';
 import { deletePrefix } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
-import { extractParts, type ExtractHeartbeat } from './extract-parts';
+import { extractParts, sum, type ExtractHeartbeat } from './extract-parts';
 import type { RunRef } from './read';
 import type { SpecCache } from './spec';
 
@@ -31,8 +31,6 @@ export interface StreamInput {
 
 /** A stream's heartbeat: cumulative rows and bytes, and what a retried attempt resumes from. */
 export type StreamHeartbeat = ExtractHeartbeat;
-
-const sum = (parts: PartResult[], of: (p: PartResult) => number) => parts.reduce((n, p) => n + of(p), 0);
 
 // The parts a previous attempt reported, if they are this run's and can be resumed from.
 export function resumePoint(details: unknown, keyOf: (index: number) => string): { parts: PartResult[]; lastRowSha256: string } | null {

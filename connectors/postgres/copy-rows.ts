@@ -86,9 +86,7 @@ export class CopyRows extends Readable {
     if (this.pendingBytes) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
-      const head = this.pending.length > 1 && this.pending[0].length < HEADER ? Buffer.concat(this.pending) : this.pending[0];
-      if (head.length >= HEADER && this.pendingBytes < 1 + head.readUInt32BE(1)) return; // still unfinished
-      if (head.length < HEADER && this.pendingBytes < HEADER) return;
+      if (this.pendingBytes < this.pendingNeeds()) return; // still unfinished
       buf = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
@@ -119,6 +117,12 @@ export class CopyRows extends Readable {
       this.pendingBytes = rest.length;
     }
     if (rows) this.wanted = this.push(rowChunk(buf, out, ends, rows));
+  }
+
+  // Bytes the unfinished message takes in all: known once its 5-byte header is in.
+  private pendingNeeds(): number {
+    const head = this.pending[0].length >= HEADER ? this.pending[0] : Buffer.concat(this.pending);
+    return head.length >= HEADER ? 1 + head.readUInt32BE(1) : HEADER;
   }
 
   // The COPY's data ended (CopyDone) or failed (ErrorResponse): pg reads the rest.
