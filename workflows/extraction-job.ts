@@ -23,6 +23,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -157,8 +158,13 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
 
   // Runs the parts not finished yet; false when the history filled up first (the parts in flight are let finish).
   async function runParts(p: PlannedExtraction): Promise<boolean> {
+    // One activity type for key ranges and streams; executions that began before it call extractPart and
+    // extractStream.
+    const oneActivity = patched('one-extract-activity');
     if (p.strategy === 'single-stream') {
-      const parts = await acts.extractStream({ ...ref(), partRows: options.partRows });
+      const parts = oneActivity
+        ? await acts.extractRun({ ...ref(), firstIndex: 0, partRows: options.partRows })
+        : await acts.extractStream({ ...ref(), partRows: options.partRows });
       parts.forEach(partDone);
       finishedParts = parts;
       snap.progress.partsTotal = parts.length;
@@ -170,7 +176,10 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
     const lane = async () => {
       while (next < todo.length && !historyFull()) {
         const index = todo[next++];
-        const result = await acts.extractPart({ ...ref(), index, range: p.ranges[index] });
+        const range = p.ranges[index];
+        const [result] = oneActivity
+          ? await acts.extractRun({ ...ref(), firstIndex: index, range })
+          : [await acts.extractPart({ ...ref(), index, range })];
         finishedParts.push(result);
         partDone(result);
       }

@@ -1,10 +1,10 @@
-// What extractPart and extractStream both are: one COPY of the run's selection cut into part files (a key range
-// is a stream with one part). One set-up, one error path, and one place that counts: the rows of each file are
+// What extractRun does for a key range and for a whole selection: one COPY cut into part files (a key range is a
+// stream with one part). One set-up, one error path, and one place that counts: the rows of each file are
 // the CopyData messages it got (copy-rows.ts), checked against COPY's own count at the end.
 //
 // A file is kept (and in the heartbeat a retry resumes from) only once its job.part_ready event is written.
 // A retried key-range part writes the same key again, so a part is never duplicated nor lost; a retried stream
-// resumes after the parts its last heartbeat lists (see stream.ts).
+// resumes after the parts its last heartbeat lists (see run.ts).
 import type { Context } from '@temporalio/activity';
 import type { PartResult } from '../../domain/extraction-job';
 import type { PartRange, ReadSpec } from '../../domain/plan';

@@ -94,7 +94,7 @@ test('200 jobs at once: all complete, none twice, never over the limits, queue p
     expect(job!.snapshot).toMatchObject({ state: 'Completed', attempts: 1, manifest: { rows: 20, complete: true } });
     const history = await s.temporal.workflow.getHandle(job!.workflowId).fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
-    expect(scheduled.sort()).toEqual(['extractPart', 'planExtraction', 'writeManifest']);
+    expect(scheduled.sort()).toEqual(['extractRun', 'planExtraction', 'writeManifest']);
   }
   const left = await s.rt.db.query('SELECT count(*)::int AS n FROM job_slots');
   expect(left.rows[0].n).toBe(0);

@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Client as PgClient } from 'pg';
-import { createExtractActivities, type ExtractActivities, type StreamHeartbeat } from '../../activities/extract';
+import { createExtractActivities, type ExtractActivities, type ExtractHeartbeat } from '../../activities/extract';
 import { ResourceMeter } from '../../activities/extract/resource-meter';
 import { SourcePools } from '../../connectors/postgres/pools';
 import { listKeys } from '../../connectors/s3/objects';
@@ -61,16 +61,16 @@ async function plannedJob(request: Record<string, unknown>) {
 }
 
 /** One attempt of the stream, resuming from `heartbeat`; returns its parts and the heartbeats it sent. */
-async function attempt(ref: { jobId: string; tenantId: string; run: number }, n: number, heartbeat?: StreamHeartbeat) {
+async function attempt(ref: { jobId: string; tenantId: string; run: number }, n: number, heartbeat?: ExtractHeartbeat) {
   const env = new MockActivityEnvironment({ attempt: n, heartbeatDetails: heartbeat, scheduledTimestampMs: 1 });
-  const beats: StreamHeartbeat[] = [];
-  env.on('heartbeat', (d: StreamHeartbeat) => beats.push(d));
-  const parts = (await env.run(acts.extractStream, { ...ref, partRows: PART_ROWS })) as PartResult[];
+  const beats: ExtractHeartbeat[] = [];
+  env.on('heartbeat', (d: ExtractHeartbeat) => beats.push(d));
+  const parts = (await env.run(acts.extractRun, { ...ref, firstIndex: 0, partRows: PART_ROWS })) as PartResult[];
   return { parts, beats };
 }
 
 /** A heartbeat sent midway: some parts uploaded, some still to come. */
-function midway(beats: StreamHeartbeat[], total: number): StreamHeartbeat {
+function midway(beats: ExtractHeartbeat[], total: number): ExtractHeartbeat {
   const beat = beats.find((b) => b.parts.length >= 2 && b.parts.length <= total - 2);
   if (!beat) throw new Error(`no heartbeat midway: ${beats.map((b) => b.parts.length).join(', ')}`);
   return beat;

@@ -3,7 +3,7 @@
 import { offsetSql } from '../../connectors/postgres/select-sql';
 import { jobPrefix, manifestKey, partKey, runPrefix } from '../../domain/plan';
 import type { PartResult } from '../../domain/extraction-job';
-import { resumePoint } from '../../activities/extract/stream';
+import { resumePoint } from '../../activities/extract/run';
 
 describe('keys per run', () => {
   test('every run of a job writes under its own prefix, inside the job prefix', () => {

@@ -25,7 +25,8 @@ const recording = process.env.SLUICE_RECORD_HISTORIES === '1';
 
 /** The paths every recording must cover; the replay test checks each has its file. */
 const PATHS = [
-  'key-range-completed', 'single-stream-completed', 'failed-undefined-column', 'cancelled-by-signal',
+  'key-range-completed', 'single-stream-completed', 'key-range-completed-extract-run',
+  'single-stream-completed-extract-run', 'failed-undefined-column', 'cancelled-by-signal',
   'cancelled-by-temporal', 'cancelled-keeps-finished-parts', 'paused-resumed', 'restarted-from-paused',
   'restarted-run-2', 'queued-then-granted', 'continued-mid-run', 'continued-mid-run-2', 'reopened-restart',
   'reopened-delete', 'file-expiry', ...SYNC_PATHS, ...WEBHOOK_PATHS, ...EMAIL_PATHS, ...SCHEDULE_PATHS,
@@ -63,16 +64,23 @@ async function executions(s: TestSluice, workflowId: string, count: number): Pro
   }
 }
 
-(recording ? test : test.skip)('record histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
+// One slot at a time, 100-row parts, files that expire at once.
+const RECORDING_SETTINGS = { SLUICE_PART_ROWS: '100', SLUICE_FILE_TTL_SECONDS: '1', SLUICE_MAX_RUNNING_JOBS: '1', SLUICE_TENANT_MAX_RUNNING_JOBS: '1' };
+
+async function replayItems() {
   const src = await sourceClient();
   await src.query('CREATE TABLE IF NOT EXISTS replay_items AS SELECT g AS id, g::text AS label FROM generate_series(1, 450) g');
   await src.query('ALTER TABLE replay_items DROP CONSTRAINT IF EXISTS replay_items_pkey, ADD PRIMARY KEY (id)');
+  return src;
+}
+
+(recording ? test : test.skip)('record histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
+  const src = await replayItems();
   await src.query('CREATE TABLE IF NOT EXISTS replay_big AS SELECT g AS id FROM generate_series(1, 100000) g');
   await src.query('ALTER TABLE replay_big DROP CONSTRAINT IF EXISTS replay_big_pkey, ADD PRIMARY KEY (id)');
   const slowStream = { query: 'SELECT id, pg_sleep(0.2) FROM replay_items' };
 
-  // One slot at a time, 100-row parts, files that expire at once.
-  const s = await testSluice({ SLUICE_PART_ROWS: '100', SLUICE_FILE_TTL_SECONDS: '1', SLUICE_MAX_RUNNING_JOBS: '1', SLUICE_TENANT_MAX_RUNNING_JOBS: '1' });
+  const s = await testSluice(RECORDING_SETTINGS);
   await s.startWorker();
   const control = { temporal: s.temporal, taskQueue: s.config.SLUICE_TASK_QUEUE, options: extractionOptions(s.config) };
   const job = async (request: Record<string, unknown>) => {
@@ -169,6 +177,25 @@ async function executions(s: TestSluice, workflowId: string, count: number): Pro
     await long.close();
   }
   await src.end();
+}, 600_000);
+
+// Patch 'one-extract-activity' (extractRun for key ranges and streams), beside the recordings above of executions
+// that began before it: `-t 'record extract-run histories'`.
+(recording ? test : test.skip)('record extract-run histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {
+  const src = await replayItems();
+  const s = await testSluice(RECORDING_SETTINGS);
+  await s.startWorker();
+  try {
+    const keyRange = await startExtraction(s, { table: 'replay_items' });
+    await finished(keyRange.handle);
+    await save('key-range-completed-extract-run', keyRange.handle.workflowId);
+    const stream = await startExtraction(s, { query: 'SELECT * FROM replay_items ORDER BY label' });
+    await finished(stream.handle);
+    await save('single-stream-completed-extract-run', stream.handle.workflowId);
+  } finally {
+    await s.close();
+    await src.end();
+  }
 }, 600_000);
 
 (recording ? test : test.skip)('record sync histories (only with SLUICE_RECORD_HISTORIES=1)', async () => {

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client as PgClient } from 'pg';
-import type { StreamHeartbeat } from '../../activities/extract';
+import type { ExtractHeartbeat } from '../../activities/extract';
 import { listKeys } from '../../connectors/s3/objects';
 import { jobPrefix, manifestKey } from '../../domain/plan';
 import type { ExtractionSnapshot } from '../../domain/extraction-job';
@@ -116,10 +116,10 @@ test('SIGKILL at each step of a paused-then-resumed job: as the pause lands, whi
 });
 
 /** A stream's last heartbeat as Temporal holds it (what the Web UI and `temporal workflow describe` show). */
-async function streamHeartbeat(handle: JobHandle): Promise<StreamHeartbeat | null> {
+async function streamHeartbeat(handle: JobHandle): Promise<ExtractHeartbeat | null> {
   const { raw } = await handle.describe();
-  const payload = raw.pendingActivities?.find((a) => a.activityType?.name === 'extractStream')?.heartbeatDetails?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<StreamHeartbeat>(payload) : null;
+  const payload = raw.pendingActivities?.find((a) => a.activityType?.name === 'extractRun')?.heartbeatDetails?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<ExtractHeartbeat>(payload) : null;
 }
 
 const objectVersions = (keys: string[]) =>
@@ -134,7 +134,7 @@ test('SIGKILL mid-stream (a query): the new worker continues after the last uplo
   // part), so the stream runs long enough to be killed midway.
   const query = `SELECT * FROM ${table} WHERE id % 50000 <> 1 OR pg_sleep(0.2) IS NOT NULL`;
   const { jobId, handle } = await startExtraction(s, { query, compression: 'gzip' });
-  let beat: StreamHeartbeat | null = null;
+  let beat: ExtractHeartbeat | null = null;
   while (!beat || beat.parts.length < 3) {
     beat = await streamHeartbeat(handle);
     await new Promise((r) => setTimeout(r, 50));
