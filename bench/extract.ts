@@ -34,7 +34,7 @@ import { createApiApp } from '../workers/api-app';
 import { createRuntime } from '../workers/runtime';
 import { psqlCopy, type CopyRun } from './clients';
 import { SluiceHttp } from './http';
-import { childrenOf, commandOf, machineCpu, processCpu, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
+import { childrenOf, commandOf, machineCpu, processCpu, threadCpuByName, treeCpuSeconds, TreeMemorySampler, workerProcess, type ProcMemory } from './proc';
 import { INLINE_ROWS, inlineReport, measureInline, type InlineResult } from './inline';
 import { measureTinyJobs, tinyJobReport, type TinyResult } from './tiny-job';
 import { fmt, int, log, mb, median, mib, sleep, tail } from './util';
@@ -145,14 +145,20 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
 // else ran on the machine meanwhile (its busy time minus ours) — other work competes for the same CPUs.
 const CPU_PARTS = ['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline', 'others', 'steal'] as const;
 type CpuPart = (typeof CPU_PARTS)[number];
-type Cpu = Record<CpuPart, number>;
+// The worker's CPU by thread: its main thread (JavaScript, socket reads and writes), libuv's pool (zlib), V8's
+// helpers (GC, compilers) and the rest (the Temporal core's runtime, DuckDB).
+const THREAD_PARTS = ['main', 'pool', 'v8', 'other'] as const;
+type ThreadPart = (typeof THREAD_PARTS)[number];
+const THREAD_LABELS: Record<ThreadPart, string> = { main: 'main thread', pool: 'libuv pool (zlib)', v8: 'V8 helpers (GC)', other: 'other threads (Temporal core, DuckDB)' };
+const threadPart = (name: string): ThreadPart => (name === 'main' ? 'main' : name === 'libuv-worker' ? 'pool' : name === 'node' ? 'v8' : 'other');
+type Cpu = Record<CpuPart, number> & { threads: Record<ThreadPart, number> };
 const CPU_LABELS: Record<CpuPart, string> = {
   worker: 'worker', postgres: 'PostgreSQL', minio: 'MinIO', temporal: 'Temporal', bench: 'API+bench', pipeline: 'psql + gzip',
   others: 'other processes', steal: 'stolen (VM)',
 };
 
 type CpuMeter = () => () => Cpu;
-const cpuLine = (c: Cpu) => CPU_PARTS.map((k) => `${k} ${fmt(c[k], 2)}`).join(', ');
+const cpuLine = (c: Cpu) => `${CPU_PARTS.map((k) => `${k} ${fmt(c[k], 2)}`).join(', ')} (worker: ${THREAD_PARTS.map((k) => `${k} ${fmt(c.threads[k], 2)}`).join(', ')})`;
 
 function cpuMeter(workerPid: number): CpuMeter {
   const roots: Partial<Record<'postgres' | 'minio' | 'temporal', number>> = {};
@@ -167,20 +173,23 @@ function cpuMeter(workerPid: number): CpuMeter {
     const self = processCpu(process.pid);
     const m = machineCpu();
     const tree = (pid?: number) => (pid ? treeCpuSeconds(pid) : 0);
+    const threads: Record<ThreadPart, number> = { main: 0, pool: 0, v8: 0, other: 0 };
+    for (const [name, seconds] of threadCpuByName(workerPid)) threads[threadPart(name)] += seconds;
     return {
       worker: tree(workerPid), postgres: tree(roots.postgres), minio: tree(roots.minio), temporal: tree(roots.temporal),
-      bench: self.own, pipeline: self.reaped, busy: m.busy, steal: m.steal,
+      bench: self.own, pipeline: self.reaped, busy: m.busy, steal: m.steal, threads,
     };
   };
   return () => {
     const a = read();
     return () => {
       const b = read();
-      const d = (k: keyof typeof a) => Math.max(0, b[k] - a[k]);
+      const d = (k: Exclude<keyof typeof a, 'threads'>) => Math.max(0, b[k] - a[k]);
+      const threads = Object.fromEntries(THREAD_PARTS.map((k) => [k, Math.max(0, b.threads[k] - a.threads[k])])) as Record<ThreadPart, number>;
       const ours = d('worker') + d('postgres') + d('minio') + d('temporal') + d('bench') + d('pipeline');
       return {
         worker: d('worker'), postgres: d('postgres'), minio: d('minio'), temporal: d('temporal'), bench: d('bench'), pipeline: d('pipeline'),
-        others: Math.max(0, d('busy') - ours), steal: d('steal'),
+        others: Math.max(0, d('busy') - ours), steal: d('steal'), threads,
       };
     };
   };
@@ -464,6 +473,13 @@ function extractionLines(rows: number, { cases, memory: m, big }: Extraction): s
     cpuRow(`Sluice CSV + gzip, ${int(BIG_ROWS)} rows`, [big.sluice]);
     cpuRow(`baseline CSV + gzip, ${int(BIG_ROWS)} rows`, [big.base]);
   }
+  lines.push('', `The worker's CPU seconds per Sluice run (mean of ${REPEATS}), by thread:`, '');
+  lines.push(`| Run | worker | ${THREAD_PARTS.map((k) => THREAD_LABELS[k]).join(' | ')} |`);
+  lines.push(`|---|---:|${THREAD_PARTS.map(() => '---:|').join('')}`);
+  const threadRow = (label: string, runs: { cpu: Cpu }[]) =>
+    lines.push(`| ${label} | ${fmt(mean(runs.map((r) => r.cpu.worker)), 2)} | ${THREAD_PARTS.map((k) => fmt(mean(runs.map((r) => r.cpu.threads[k])), 2)).join(' | ')} |`);
+  for (const c of cases) threadRow(c.label, c.sluice);
+  if (big) threadRow(`CSV + gzip, ${int(BIG_ROWS)} rows`, [big.sluice]);
   return lines;
 }
 

@@ -175,3 +175,27 @@ export function machineCpu(): { busy: number; steal: number } {
   const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
   return { busy: (user + nice + system + irq + softirq) / CLK_TCK, steal: (steal ?? 0) / CLK_TCK };
 }
+
+/** CPU seconds of a process's threads, summed by thread name (comm), the main thread as "main". In Node, the
+ * pool that runs zlib is "libuv-worker", V8's helper threads (GC, compilers) are "node" like the main thread, and
+ * other names are native libraries' own. */
+export function threadCpuByName(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName; // gone
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return byName;
+}
