@@ -17,11 +17,11 @@
 // are not comparable; BENCH_NO_APPEND=1 prints the section without appending it to BENCHMARKS.md.
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import { ensureBinaries } from '../dev/binaries';
@@ -90,13 +90,15 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 // ---- the worker process ---------------------------------------------------------------------------------
 interface WorkerProc {
   child: ChildProcess;
+  /** The shell command it was started with. */
+  command: string;
   logFile: string;
   exited(): string | null;
   stop(): Promise<void>;
 }
 
-// The worker as production runs it: the compiled code with its prebuilt workflow bundle, built now from this
-// checkout (npm run build), on this process's Node.
+// The worker as production runs it: package.json's start:worker (the compiled code with its prebuilt workflow
+// bundle and the worker's memory settings), built now from this checkout (npm run build), on this process's Node.
 function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
   log('npm run build…');
   try {
@@ -107,7 +109,11 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
   }
   const out = openSync(logFile, 'a');
   // Its own process group, so stopping it reaches whatever it starts as well.
-  const child = spawn(process.execPath, ['dist/workers/extraction.js'], { cwd: root, env, stdio: ['ignore', out, out], detached: true });
+  // The script ends in `exec node …`: the pid spawned is the worker's own.
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker'];
+  const path = `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}`;
+  log(`worker: ${script}`);
+  const child = spawn('sh', ['-c', script], { cwd: root, env: { ...env, PATH: path }, stdio: ['ignore', out, out], detached: true });
   const pid = child.pid!;
   const killGroup = (signal: NodeJS.Signals) => {
     try {
@@ -124,7 +130,7 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
     ok();
   }));
   return {
-    child, logFile,
+    child, command: script, logFile,
     exited: () => exit,
     async stop() {
       if (exit === null) {
@@ -396,7 +402,7 @@ interface Extraction {
 }
 
 function report(o: {
-  date: Date; code: string; rows: number; settings: Record<string, number>; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
+  date: Date; code: string; rows: number; settings: Record<string, number>; workerCommand: string; pgVersion: string; seedSeconds: number; totalSeconds: number; load: [number, number];
   extraction?: Extraction; inline?: InlineResult; tiny?: TinyResult;
 }): string {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
@@ -406,6 +412,7 @@ function report(o: {
   lines.push(`- Load average (1 min) at start ${fmt(o.load[0], 2)}, at end ${fmt(o.load[1], 2)} (other processes on the machine compete for the same CPUs)`);
   lines.push(`- Code: ${o.code}`);
   lines.push(`- Settings: ${Object.entries(o.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  lines.push(`- Worker: \`${o.workerCommand}\` (package.json start:worker)`);
   const first = o.extraction?.cases[0].sluice[0];
   lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows;${first ? ` plan: ${first.strategy}, ${first.parts} parts;` : ''} seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
   if (o.extraction) lines.push(...extractionLines(o.rows, o.extraction));
@@ -563,7 +570,7 @@ async function main() {
     SLUICE_PARQUET_ROW_GROUP_ROWS: config.SLUICE_PARQUET_ROW_GROUP_ROWS,
     SLUICE_WORKER_ACTIVITY_SLOTS: config.SLUICE_WORKER_ACTIVITY_SLOTS,
   };
-  const section = report({ date: new Date(), code, rows: ROWS, settings, extraction, inline, tiny, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
+  const section = report({ date: new Date(), code, rows: ROWS, settings, workerCommand: worker.command, extraction, inline, tiny, pgVersion, seedSeconds, totalSeconds: (performance.now() - started) / 1000, load: [loadAtStart, os.loadavg()[0]] });
   console.log('\n' + section);
   if (process.env.BENCH_NO_APPEND === '1' || profileDir) {
     log(`not appended to BENCHMARKS.md (${profileDir ? 'profiled run' : 'BENCH_NO_APPEND=1'})`);

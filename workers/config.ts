@@ -1,5 +1,6 @@
 // Every setting Sluice reads, validated once at start-up. README.md documents each; keep them in step.
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { cidrSchema } from '../domain/api-key';
@@ -13,6 +14,11 @@ export const BUILT_WORKFLOW_BUNDLE = join(__dirname, '..', 'workflow-bundle.js')
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+// Parts of a job at once: one per core, 2 to 4. Each part is a PostgreSQL backend and a COPY stream through the
+// worker; on 2 cores shared with the database, 2 lanes were as fast as 4 for 2M rows and faster for 10M (19.3 s
+// against 22.0 s), with 2 uploads' buffers in memory instead of 4 (BENCHMARKS.md, 28 Nov 2026).
+const DEFAULT_PART_LANES = Math.min(4, Math.max(2, availableParallelism()));
 
 export const configSchema = z.object({
   SLUICE_DATABASE_URL: z.string().url().describe("PostgreSQL URL of Sluice's own database (jobs, tenants, connections)"),
@@ -79,7 +85,7 @@ export const configSchema = z.object({
   SLUICE_PART_ROWS: int(1, 100_000_000).default(1_000_000).describe('target rows per part file'),
   // About six history events per part: 1000 parts stay well inside one workflow history (no continue-as-new).
   SLUICE_MAX_PARTS: int(1, 1000).default(1000).describe('most parts one job is split into (at most 1000)'),
-  SLUICE_PART_PARALLELISM: int(1, 64).default(4).describe('parts of one job extracted at once'),
+  SLUICE_PART_PARALLELISM: int(1, 64).default(DEFAULT_PART_LANES).describe('parts of one job extracted at once (default: the cores, 2 to 4)'),
   SLUICE_MAX_RUNNING_JOBS: int(1, 10_000).default(16).describe('jobs running at once, all tenants together; more wait Queued in order'),
   SLUICE_TENANT_MAX_RUNNING_JOBS: int(1, 10_000).default(4).describe("jobs one tenant runs at once; its further jobs wait Queued without holding up other tenants'"),
   SLUICE_TENANT_INLINE_MAX_CONCURRENT: int(0, 1000).default(2).describe("inline answers one tenant has in progress at once, per API process; more become jobs (mode auto) or a 429 (mode inline)"),

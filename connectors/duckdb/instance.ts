@@ -1,8 +1,9 @@
 // The worker's one in-process DuckDB, which writes Parquet files. `threads` 1: DuckDB starts no threads of its
 // own, so a statement runs on the one thread that runs it (one of libuv's), whatever else runs beside it;
 // `memory_limit` bounds what DuckDB holds for all statements at once, beyond which it spills to `temp_directory`.
-// Nothing is stored: the database is in memory and only reads and writes the files it is given.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// Nothing is stored: the database is in memory and only reads and writes the files it is given. The library is
+// loaded with the first Parquet part: a worker that writes none does not carry its ~11 MiB.
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +14,9 @@ const SETTINGS = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
 };
+
+// require(), not import(): the compiled worker is CommonJS, and Jest runs it without ES modules in its VM.
+const loadDuckdb = (): typeof import('@duckdb/node-api') => require('@duckdb/node-api');
 
 let instance: Promise<DuckDBInstance> | null = null;
 let users = 0;
@@ -27,7 +31,7 @@ export async function duckdbConnection(): Promise<DuckDBConnection> {
   closing = undefined;
   users++;
   try {
-    instance ??= DuckDBInstance.create(':memory:', SETTINGS).catch((err) => {
+    instance ??= loadDuckdb().DuckDBInstance.create(':memory:', SETTINGS).catch((err) => {
       instance = null;
       throw err;
     });
