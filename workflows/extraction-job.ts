@@ -97,6 +97,9 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
   let deleted = false;
   let slotSignals = 0;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= options.historyEventsLimit;
+  // One activity type for key ranges and streams, decided in the run's first task; runs that began before it call
+  // extractPart and extractStream.
+  const oneActivity = patched('one-extract-activity');
 
   setHandler(progressQuery, () => snap);
   setHandler(slotGrantedSignal, () => void slotSignals++);
@@ -158,9 +161,6 @@ export async function extractionJob(input: ExtractionJobInput): Promise<Extracti
 
   // Runs the parts not finished yet; false when the history filled up first (the parts in flight are let finish).
   async function runParts(p: PlannedExtraction): Promise<boolean> {
-    // One activity type for key ranges and streams; executions that began before it call extractPart and
-    // extractStream.
-    const oneActivity = patched('one-extract-activity');
     if (p.strategy === 'single-stream') {
       const parts = oneActivity
         ? await acts.extractRun({ ...ref(), firstIndex: 0, partRows: options.partRows })
