@@ -33,15 +33,16 @@ export interface ExtractRun extends RunRef {
   range?: PartRange;
   /** A part ends after this many rows; Infinity for a key range (one part). */
   partRows: number;
-  /** Parts a previous attempt finished, to resume after (a stream's), with the SHA-256 of their last row. */
-  resume?: { parts: PartResult[]; lastRowSha256: string };
+  /** Parts a previous attempt finished, to resume after (a stream's), with the SHA-256 of their last row: known
+   * once the run's spec is (part keys name the format). */
+  resume?: (spec: ReadSpec) => { parts: PartResult[]; lastRowSha256: string } | null;
 }
 
 export const sum = (parts: PartResult[], of: (p: PartResult) => number) => parts.reduce((n, p) => n + of(p), 0);
 
 export async function extractParts(deps: ExtractDeps, specs: SpecCache, ctx: Context, run: ExtractRun): Promise<PartResult[]> {
-  let done: PartResult[] = run.resume?.parts ?? [];
-  let lastRowSha256: string | null = run.resume?.lastRowSha256 ?? null;
+  let done: PartResult[] = [];
+  let lastRowSha256: string | null = null;
   let cutter: PartCutter | undefined;
   const tracker = new PartTracker(deps, ctx, { jobId: run.jobId, tenantId: run.tenantId, run: run.run, part: run.firstIndex }, (): Omit<ExtractHeartbeat, 'waiting'> => ({
     rows: sum(done, (p) => p.rows) + (cutter?.sink?.rows ?? 0),
@@ -85,6 +86,8 @@ export async function extractParts(deps: ExtractDeps, specs: SpecCache, ctx: Con
 
   try {
     spec = await specs.get(run.jobId, run.run);
+    const resume = run.resume?.(spec);
+    if (resume) ({ parts: done, lastRowSha256 } = resume);
     tracker.begin({ rows: sum(done, (p) => p.rows), bytes: sum(done, (p) => p.bytes) });
     if ((await readCopy(spec)) === 'seam-moved') {
       ctx.log.warn('the rows before the resume point changed since they were read: reading the whole selection again', { kept: done.length });

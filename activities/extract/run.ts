@@ -16,7 +16,7 @@
 // attempt saves the upload and the encoding of what it skips, not the source's work.
 import { Context } from '@temporalio/activity';
 import type { PartResult } from '../../domain/extraction-job';
-import { partKey, runPrefix, type PartRange } from '../../domain/plan';
+import { partKey, runPrefix, type PartRange, type ReadSpec } from '../../domain/plan';
 import { deletePrefix } from '../../connectors/s3/objects';
 import type { ExtractDeps } from './deps';
 import { extractParts, sum, type ExtractHeartbeat } from './extract-parts';
@@ -44,8 +44,7 @@ export const extractRun = (deps: ExtractDeps, specs: SpecCache) => async (input:
   const ctx = Context.current();
   const { firstIndex, range, partRows = Infinity, ...ref } = input;
   if (range) return extractParts(deps, specs, ctx, { ...ref, firstIndex, range, partRows });
-  const spec = await specs.get(ref.jobId, ref.run);
-  const resume = resumePoint(ctx.info.heartbeatDetails, (i) => partKey(ref.tenantId, ref.jobId, ref.run, i, spec.format, spec.compression)) ?? undefined;
+  const resume = (spec: ReadSpec) => resumePoint(ctx.info.heartbeatDetails, (i) => partKey(ref.tenantId, ref.jobId, ref.run, i, spec.format, spec.compression));
   const parts = await extractParts(deps, specs, ctx, { ...ref, firstIndex, partRows, resume });
   await removeStaleParts(deps, ref, parts);
   return parts;
