@@ -1,6 +1,7 @@
 // writeObject stores exactly the bytes written, with their size and SHA-256: a small object in one PutObject, a
-// large one as a multipart upload of several parts, written in chunks of any size. An upload stopped midway
-// leaves neither an object nor an unfinished multipart upload behind.
+// large one as a multipart upload of several parts, written in chunks of any size, with uploads at once and after
+// each other sharing part buffers. An upload stopped midway leaves neither an object nor an unfinished multipart
+// upload behind.
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeObject } from '../../connectors/s3/upload';
@@ -38,6 +39,17 @@ test.each([
   expect(stored).toEqual({ key, bytes: size, sha256 });
   const got = await s.rt.s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
   expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+});
+
+test('uploads at once and one after another each hold their own bytes (part buffers are used again)', async () => {
+  for (const round of [3, 2]) {
+    const uploads = Array.from({ length: round }, () => ({ key: `${uniqueName('shared')}.bin`, data: randomBytes(11 * 1024 * 1024 + 17) }));
+    await Promise.all(uploads.map((u) => write(u.key, u.data, 65_536 + 1)));
+    for (const u of uploads) {
+      const got = await s.rt.s3.send(new GetObjectCommand({ Bucket: bucket(), Key: u.key }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(u.data)).toBe(true);
+    }
+  }
 });
 
 test('an upload aborted after some parts leaves no object and no unfinished upload', async () => {
