@@ -10,7 +10,9 @@ async function main(): Promise<number> {
   await ensureBinaries();
   await ensureChromium();
   const report = join(mkdtempSync(join(tmpdir(), 'sluice-jest-')), 'report.json');
-  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+  // --forceExit: a test that fails midway can leave a connection open, and Jest would then wait on it for ever
+  // after writing its report (it still names what it waited on).
+  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', '--forceExit', `--outputFile=${report}`, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });

@@ -34,6 +34,18 @@ function startWorker(): ChildProcess {
   return child;
 }
 
+// Until the worker polls its task queue (its default identity is pid@host): a worker still starting when Temporal
+// goes away fails to connect and exits, which is not what the restart below is about.
+async function untilPolling(worker: ChildProcess): Promise<void> {
+  for (;;) {
+    expectAlive(worker);
+    // The type left out is the workflow task queue's.
+    const { pollers } = await s.temporal.workflowService.describeTaskQueue({ namespace: s.config.TEMPORAL_NAMESPACE, taskQueue: { name: s.config.SLUICE_TASK_QUEUE } });
+    if (pollers?.some((p) => p.identity?.startsWith(`${worker.pid}@`))) return;
+    await sleep(200);
+  }
+}
+
 async function kill(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
   worker.kill('SIGKILL');
@@ -132,6 +144,7 @@ test('SIGKILLs during the snapshot and the stream, killed walsenders and readers
   }
 
   // The scheduler itself goes away and comes back with its state (same database file and port).
+  await untilPolling(worker);
   await temporal.stop();
   await sleep(1000);
   temporal = await startTemporal(await ensureBinaries(), temporalDir, temporalPort);
