@@ -2,10 +2,7 @@
 // the CSV header line) as one CopyData message (copyto.c, CopySendEndOfRow), so the protocol's own framing says
 // where rows end: counting them and cutting files at row boundaries costs nothing per byte. The framing is
 // stripped in place (each row moved down over the 5-byte message header before it), so a socket chunk becomes
-// one contiguous chunk of rows without a copy into a new buffer. A row that goes on into the next socket chunk is
-// finished in the room the stripped headers freed at the end of its own chunk, which is handed on only then: the
-// next chunk is not copied to join them. Every buffer allocated costs more than its copy: V8 counts them as
-// external memory, and each ~64 MB of it starts a full mark of the heap.
+// one contiguous chunk of rows without a copy into a new buffer.
 //
 // Attaching to the connection follows pg-copy-streams' copy-to (which this replaces for reading): take the
 // socket's data from pg while the COPY runs, and hand it back with whatever follows CopyDone (CommandComplete,
@@ -29,15 +26,6 @@ const BATCH_BYTES = 64 * 1024;
 const rowChunk = (buf: Buffer, bytes: number, ends: Uint32Array, rows: number): RowChunk => ({ data: buf.subarray(0, bytes), rows, ends: ends.slice(0, rows) });
 
 type Socket = Connection['stream'] & { read(): Buffer | null };
-
-// A parsed chunk whose last message, begun at `start`, goes on in the next socket chunk.
-interface Held {
-  buf: Buffer;
-  out: number;
-  rows: number;
-  ends: Uint32Array;
-  start: number;
-}
 type DataHandler = (chunk: Buffer) => void;
 
 export class CopyRows extends Readable {
@@ -48,8 +36,6 @@ export class CopyRows extends Readable {
   private pending: Buffer[] = []; // the start of an unfinished message
   private pendingBytes = 0;
   private ends = new Uint32Array(1024); // scratch: where each row of the chunk being parsed ends
-  private spareEnds = new Uint32Array(1024); // the other scratch, while `held` has one
-  private held: Held | null = null;
   private wanted = false;
   private forwarding = false;
   private batching: NodeJS.Timeout | null = null;
@@ -97,8 +83,6 @@ export class CopyRows extends Readable {
 
   private parse(chunk: Buffer): void {
     let buf = chunk;
-    let pos = 0;
-    if (this.held) pos = this.finishHeld(chunk);
     if (this.pendingBytes) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
@@ -111,6 +95,7 @@ export class CopyRows extends Readable {
     const ends = this.ends;
     let rows = 0;
     let out = 0; // rows are moved down to buf[0, out)
+    let pos = 0;
     while (pos + HEADER <= buf.length) {
       const type = buf[pos];
       const end = pos + 1 + buf.readUInt32BE(pos + 1);
@@ -126,34 +111,12 @@ export class CopyRows extends Readable {
       pos = end;
     }
     if (pos < buf.length) {
-      this.held = { buf, out, rows, ends, start: pos };
-      [this.ends, this.spareEnds] = [this.spareEnds, this.ends];
-    } else if (rows) {
-      this.wanted = this.push(rowChunk(buf, out, ends, rows));
+      // Copied: the rows before it are handed on in this same buffer, which the consumer may keep.
+      const rest = Buffer.from(buf.subarray(pos));
+      this.pending = [rest];
+      this.pendingBytes = rest.length;
     }
-  }
-
-  // The held chunk's last row, finished with the first bytes of `chunk` when they hold the rest of it and it fits
-  // where it is; the held rows are handed on. Otherwise (a row longer than the room, a split message header, a
-  // message other than a row) the unfinished message is copied out to be joined the usual way. Returns where
-  // `chunk`'s own messages start.
-  private finishHeld(chunk: Buffer): number {
-    const h = this.held!;
-    this.held = null;
-    const have = h.buf.length - h.start;
-    const total = have >= HEADER ? 1 + h.buf.readUInt32BE(h.start + 1) : Infinity;
-    let taken = 0;
-    if (h.buf[h.start] === COPY_DATA && total - have <= chunk.length && h.out + total - HEADER <= h.buf.length && h.rows < h.ends.length) {
-      h.buf.copyWithin(h.out, h.start + HEADER);
-      taken = chunk.copy(h.buf, h.out + have - HEADER, 0, total - have);
-      h.out += total - HEADER;
-      h.ends[h.rows++] = h.out;
-    } else {
-      this.pending = [Buffer.from(h.buf.subarray(h.start))]; // a copy: the rows before it go on in this buffer
-      this.pendingBytes = have;
-    }
-    if (h.rows) this.wanted = this.push(rowChunk(h.buf, h.out, h.ends, h.rows));
-    return taken;
+    if (rows) this.wanted = this.push(rowChunk(buf, out, ends, rows));
   }
 
   // Bytes the unfinished message takes in all: known once its 5-byte header is in.

@@ -2,7 +2,7 @@
 // multipart upload. The bytes written are copied into a 5 MiB part buffer, sent when full; one part is gathered
 // while the one before it is sent, so memory stays under two parts whatever the object's size, and a slow store
 // holds the writer back. Part buffers are kept for the next part and the next upload: holding on to the chunks
-// written instead (as lib-storage does, and this did) kept thousands of 64 KiB buffers alive past two young
+// written instead (as this did) kept thousands of 64 KiB buffers alive past two young
 // collections each, into V8's old generation, where they started a full collection every ~25 MB; a copy into
 // a buffer that is used again costs a memcpy.
 import {
@@ -44,7 +44,9 @@ const PART_SIZE = 5 * 1024 * 1024;
 const spareParts: Buffer[] = [];
 const SPARE_PARTS = 4;
 const takePart = (): Buffer => spareParts.pop() ?? Buffer.allocUnsafeSlow(PART_SIZE);
-const giveBackPart = (part: Buffer): void => void (spareParts.length < SPARE_PARTS && spareParts.push(part));
+const giveBackPart = (part: Buffer): void => {
+  if (spareParts.length < SPARE_PARTS) spareParts.push(part);
+};
 
 class ObjectUpload extends Writable {
   bytes = 0;
