@@ -22,9 +22,11 @@ interface Run {
 async function ports(): Promise<Record<string, string>> {
   const names = ['SLUICE_DEV_POSTGRES_PORT', 'SLUICE_DEV_TEMPORAL_PORT', 'SLUICE_DEV_TEMPORAL_UI_PORT', 'SLUICE_DEV_MINIO_PORT',
     'SLUICE_DEV_MINIO_CONSOLE_PORT', 'SLUICE_API_PORT'];
-  const env: Record<string, string> = {};
-  for (const name of names) env[name] = String(await freePort());
-  return env;
+  // Distinct: a port just closed can be handed out again, and MinIO given the same port twice (its API and its
+  // console) fails with "port already in use".
+  const taken = new Set<number>();
+  while (taken.size < names.length) taken.add(await freePort());
+  return Object.fromEntries(names.map((name, i) => [name, String([...taken][i])]));
 }
 
 // `npm`: `npm run dev` in a process group of its own, as a terminal runs it (Ctrl-C reaches the whole group);
