@@ -29,7 +29,7 @@ RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force \
 # with tsx); package.json's own start scripts say the same.
 # The worker's as package.json's start:worker (README, "Performance", says why its memory settings).
 RUN npm pkg set "scripts.migrate=node dist/workers/migrate.js" \
-    'scripts.worker=MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=4 --heap-growing-percent=100 dist/workers/extraction.js' \
+    'scripts.worker=MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=2 --heap-growing-percent=100 dist/workers/extraction.js' \
     "scripts.api=node dist/workers/api.js" "scripts.sluice=node dist/cli/sluice.js"
 
 # The compiled code, the workflow bundle, the migrations and the dashboard: all the image runs. It stays
