@@ -2,9 +2,9 @@
 // multipart upload. The bytes written are copied into a 5 MiB part buffer, sent when full; one part is gathered
 // while the one before it is sent, so memory stays under two parts whatever the object's size, and a slow store
 // holds the writer back. Part buffers are kept for the next part and the next upload: holding on to the chunks
-// written instead (as this did) kept thousands of 64 KiB buffers alive past two young
-// collections each, into V8's old generation, where they started a full collection every ~25 MB; a copy into
-// a buffer that is used again costs a memcpy.
+// written instead kept thousands of 64 KiB buffers alive past two young collections, into V8's old generation
+// (in a harness: 12–20 full collections per 2M rows, against 1–7 with part buffers used again); a copy into a
+// buffer that is used again costs a memcpy.
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand,
   type CompletedPart, type S3Client,

@@ -26,7 +26,8 @@ async function ports(): Promise<Record<string, string>> {
   // console) fails with "port already in use".
   const taken = new Set<number>();
   while (taken.size < names.length) taken.add(await freePort());
-  return Object.fromEntries(names.map((name, i) => [name, String([...taken][i])]));
+  const distinct = [...taken];
+  return Object.fromEntries(names.map((name, i) => [name, String(distinct[i])]));
 }
 
 // `npm`: `npm run dev` in a process group of its own, as a terminal runs it (Ctrl-C reaches the whole group);
