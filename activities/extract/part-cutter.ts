@@ -36,6 +36,11 @@ export class PartCutter {
     for await (const chunk of rows) {
       const { data, ends } = chunk;
       const start = (row: number) => (row ? ends[row - 1] : 0);
+      // The chunk goes back once every part it was written to is done with it, and so is this loop.
+      let holds = 1;
+      const letGo = () => {
+        if (--holds === 0) chunk.release();
+      };
       let row = 0;
       if (this.header === null) this.header = Buffer.from(data.subarray(0, ends[row++]));
       if (this.seamPending && row < chunk.rows) {
@@ -46,12 +51,14 @@ export class PartCutter {
       while (row < chunk.rows) {
         this.sink ??= await this.o.open(this.header);
         const take = Math.min(chunk.rows - row, this.o.partRows - this.sink.rows);
-        await this.sink.write(data.subarray(start(row), ends[row + take - 1]));
+        holds++;
+        await this.sink.write(data.subarray(start(row), ends[row + take - 1]), letGo);
         this.sink.rows += take;
         row += take;
-        this.lastRow = data.subarray(start(row - 1), ends[row - 1]);
+        this.lastRow = Buffer.from(data.subarray(start(row - 1), ends[row - 1])); // a copy: the chunk's buffer is reused
         if (this.sink.rows === this.o.partRows) await this.closePart();
       }
+      letGo();
     }
     return this.seamPending ? 'seam-moved' : 'done'; // still pending: the selection now ends before the rows already read
   }

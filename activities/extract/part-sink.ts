@@ -63,9 +63,14 @@ export class PartSink {
     return Math.max(this.writer.bytesWritten(), this.parquet?.convertedBytes ?? 0);
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  /**
+   * Resolves when the next write may come; `consumed` is called once the chunk's bytes are no longer read (by
+   * gzip or the upload). A Parquet part's spool keeps its chunks: `consumed` is not called for them.
+   */
+  async write(chunk: Buffer, consumed?: () => void): Promise<void> {
     if (this.parquet) return this.parquet.write(chunk);
-    if (!chunk.length || this.head.write(chunk)) return;
+    if (!chunk.length) return consumed?.();
+    if (this.head.write(chunk, consumed && (() => consumed()))) return;
     await Promise.race([once(this.head, 'drain'), this.failed]);
   }
 

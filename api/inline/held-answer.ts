@@ -8,8 +8,9 @@ import { compressor } from '../../connectors/compressor';
 import type { Compression } from '../../domain/extraction-request';
 
 export interface HeldAnswer {
-  /** Takes the next chunk of the answer; resolves when the next may come. */
-  add(chunk: Buffer): Promise<void>;
+  /** Takes the next chunk of the answer; resolves when the next may come. `consumed` is called once the chunk's
+   * bytes are no longer read (never, for a plain answer, which holds them). */
+  add(chunk: Buffer, consumed?: () => void): Promise<void>;
   /** The body, once the last chunk has been added. */
   end(): Promise<Buffer[]>;
   /** Lets go of what is held, when the answer will not be sent. */
@@ -46,9 +47,9 @@ class CompressedHeld implements HeldAnswer {
   }
 
   // Waits while zlib is behind, so that its input buffer stays small.
-  async add(chunk: Buffer): Promise<void> {
+  async add(chunk: Buffer, consumed?: () => void): Promise<void> {
     if (this.zlib.errored) throw this.zlib.errored;
-    if (!this.zlib.write(chunk)) await once(this.zlib, 'drain');
+    if (!this.zlib.write(chunk, consumed && (() => consumed()))) await once(this.zlib, 'drain');
   }
 
   async end(): Promise<Buffer[]> {

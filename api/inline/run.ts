@@ -52,7 +52,7 @@ export async function answerInline(
         held.discard();
         return { kind: 'overrun', rule, seen };
       }
-      await held.add(chunk.data);
+      await held.add(chunk.data, chunk.release);
     }
     await session.commit();
     if (seen.rows !== rowCount()) throw new Error(`counted ${seen.rows} rows but COPY reported ${rowCount()}`);

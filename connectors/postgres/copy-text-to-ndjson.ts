@@ -22,5 +22,5 @@ export function copyTextToNdjson(chunk: RowChunk): RowChunk {
     else if (byte === NL) ends[row++] = out + 1;
     data[out++] = byte;
   }
-  return { data: data.subarray(0, out), rows: chunk.rows, ends };
+  return { ...chunk, data: data.subarray(0, out), ends }; // in the same buffer: released with it
 }

@@ -1,7 +1,5 @@
 // A read-only transaction with the session settings that make output deterministic, and COPY streaming.
 import { Pool, PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
-import type { Readable } from 'node:stream';
 import { CopyRows } from './copy-rows';
 import { BoundSql, bindValuesSql } from './select-sql';
 import { NOT_WAITING, waitWatchOf, type WaitState } from './wait-watch';
@@ -101,21 +99,13 @@ export class ReadSession {
     if (bind) await this.client.query(bind.text, bind.values);
   }
 
-  /** Streams `COPY … TO STDOUT`; `rowCount()` is PostgreSQL's own count once the stream has ended. */
-  async copy(sql: BoundSql): Promise<{ stream: Readable; rowCount: () => number }> {
-    await this.bind(sql.values);
-    const stream = this.client.query(copyTo(sql.text));
-    // Closing the session mid-COPY (a cancelled activity) fails the COPY a tick later, when its reader may
-    // have stopped listening: the stream must never emit an error that nobody hears.
-    stream.on('error', this.onError);
-    return { stream, rowCount: () => stream.rowCount };
-  }
-
-  /** Streams `COPY … TO STDOUT` as whole rows (copy-rows.ts). */
+  /** Streams `COPY … TO STDOUT` as whole rows (copy-rows.ts); `rowCount` is PostgreSQL's own count once it has ended. */
   async copyRows(sql: BoundSql): Promise<CopyRows> {
     await this.bind(sql.values);
     const rows = this.client.query(new CopyRows(sql.text));
-    rows.on('error', this.onError); // as in copy()
+    // Closing the session mid-COPY (a cancelled activity) fails the COPY a tick later, when its reader may
+    // have stopped listening: the stream must never emit an error that nobody hears.
+    rows.on('error', this.onError);
     return rows;
   }
 

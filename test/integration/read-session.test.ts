@@ -1,6 +1,7 @@
 // A source connection killed while a session holds it idle (between COPY and COMMIT, say) must fail that
 // session only, never the worker process.
 import { Pool } from 'pg';
+import { SourcePools } from '../../connectors/postgres/pools';
 import { ReadSession } from '../../connectors/postgres/read-session';
 import { sourceClient, stackInfo } from '../support/stack';
 
@@ -27,10 +28,11 @@ test('a session whose connection is killed while idle records the error and rele
 });
 
 test('a session closed mid-COPY after its reader has let go of the stream (a cancelled activity) does not crash the process', async () => {
-  const pool = new Pool({ connectionString: stackInfo().sourceUrl, max: 1, application_name: 'sluice-cancelled' });
+  const pools = new SourcePools(1); // the worker's: sockets read from a reused buffer
+  const pool = pools.get(stackInfo().sourceUrl);
   try {
     const session = await ReadSession.open(pool, { timeZone: 'UTC', statementTimeoutMs: 0 });
-    const { stream } = await session.copy({ text: "COPY (SELECT repeat('x', 10000), pg_sleep(0.01) FROM generate_series(1, 100000)) TO STDOUT", values: [] });
+    const stream = await session.copyRows({ text: "COPY (SELECT repeat('x', 10000), pg_sleep(0.01) FROM generate_series(1, 100000)) TO STDOUT", values: [] });
     const reader = () => undefined;
     stream.on('error', reader);
     await new Promise((resolve) => stream.once('data', resolve));
@@ -44,6 +46,6 @@ test('a session closed mid-COPY after its reader has let go of the stream (a can
     expect((await next.client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     await next.commit();
   } finally {
-    await pool.end();
+    await pools.end();
   }
 });

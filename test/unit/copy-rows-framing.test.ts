@@ -5,16 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type { Connection } from 'pg';
 import { CopyRows, type RowChunk } from '../../connectors/postgres/copy-rows';
-
-const message = (type: string, body: Buffer) => {
-  const head = Buffer.alloc(5);
-  head[0] = type.charCodeAt(0);
-  head.writeUInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-};
-
-const rowsOf = (count: number, width: (i: number) => number) =>
-  Array.from({ length: count }, (_, i) => Buffer.from(`${i},${'x'.repeat(width(i))}\n`));
+import { message, rowsOf } from '../support/copy-protocol';
 
 // CopyOutResponse, the rows (a ParameterStatus among them), CopyDone, then what pg reads itself.
 function protocol(rows: Buffer[]): { bytes: Buffer; after: Buffer } {

@@ -11,7 +11,7 @@ function chunksOf(text: Buffer, perChunk = Infinity): RowChunk[] {
   for (let first = 0; first < rowEnds.length; first += perChunk) {
     const ends = rowEnds.slice(first, first + perChunk);
     const start = first ? rowEnds[first - 1] : 0;
-    chunks.push({ data: Buffer.from(text.subarray(start, ends.at(-1))), rows: ends.length, ends: Uint32Array.from(ends, (e) => e - start) });
+    chunks.push({ data: Buffer.from(text.subarray(start, ends.at(-1))), rows: ends.length, ends: Uint32Array.from(ends, (e) => e - start), release: () => undefined });
   }
   return chunks;
 }

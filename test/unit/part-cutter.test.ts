@@ -14,7 +14,7 @@ async function* chunks(rows: string[], perChunk: number): AsyncIterable<RowChunk
     const group = rows.slice(first, first + perChunk).map((r) => Buffer.from(r));
     let at = 0;
     const ends = Uint32Array.from(group, (r) => (at += r.length));
-    yield { data: Buffer.concat(group), rows: group.length, ends };
+    yield { data: Buffer.concat(group), rows: group.length, ends, release: () => undefined };
   }
 }
 
@@ -87,5 +87,34 @@ describe('the seam of a resumed read', () => {
   test('no rows at all after the resume point is a moved seam', async () => {
     const { c } = cutter({ header: true, partRows: 10, seam: sha256(Buffer.from(ROWS[9])) });
     expect(await c.read(chunks([HEADER], 1))).toBe('seam-moved');
+  });
+});
+
+describe('giving chunks back', () => {
+  test('a chunk is released once every part it was written to has consumed it, not before', async () => {
+    const pending: (() => void)[] = [];
+    const released: number[] = [];
+    const c = new PartCutter({
+      header: true, partRows: 4, seam: null,
+      open: async () => ({ rows: 0, write: async (_b: Buffer, consumed?: () => void) => void (consumed && pending.push(consumed)) }) as unknown as PartSink,
+      close: async () => undefined,
+    });
+    async function* twoChunks(): AsyncIterable<RowChunk> {
+      // Six rows after the header: the first chunk ends one part and starts the next.
+      for (const [i, rows] of [[0, [HEADER, ...ROWS.slice(0, 6)]], [1, ROWS.slice(6, 8)]] as const) {
+        const group = rows.map((r) => Buffer.from(r));
+        let at = 0;
+        yield { data: Buffer.concat(group), rows: group.length, ends: Uint32Array.from(group, (r) => (at += r.length)), release: () => released.push(i) };
+      }
+    }
+    await c.read(twoChunks());
+    expect(pending).toHaveLength(3); // chunk 0 into two parts, chunk 1 into one
+    expect(released).toEqual([]);
+    pending[1]();
+    expect(released).toEqual([]);
+    pending[0]();
+    expect(released).toEqual([0]);
+    pending[2]();
+    expect(released).toEqual([0, 1]);
   });
 });

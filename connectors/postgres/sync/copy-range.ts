@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PartRange } from '../../../domain/plan';
+import type { RowChunk } from '../copy-rows';
 import { ReadSession } from '../read-session';
 import { selectSql } from '../select-sql';
 import { quoteTable, type TableShape } from './table-shape';
@@ -22,16 +23,17 @@ export interface RangeCopied {
   bytes: number;
 }
 
-/** Bytes passing through, for the metrics and the heartbeat. */
+/** The COPY's rows as bytes, counted for the metrics and the heartbeat. */
 class ByteCounter extends Transform {
   bytes = 0;
   constructor(private readonly onBytes: (total: number) => void) {
-    super();
+    super({ writableObjectMode: true });
   }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void) {
-    this.bytes += chunk.length;
+  // The chunk is not released: the target's COPY may still be sending its bytes after this returns.
+  override _transform(chunk: RowChunk, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void) {
+    this.bytes += chunk.data.length;
     this.onBytes(this.bytes);
-    done(null, chunk);
+    done(null, chunk.data);
   }
 }
 
@@ -54,7 +56,7 @@ export async function copyRange(source: Pool, target: Pool, job: RangeCopy, hook
     writer = await target.connect();
     await writer.query('BEGIN');
     const into = await prepareTarget(writer, job);
-    const { stream } = await session.copy({ text: `COPY (${select.text}) TO STDOUT`, values: select.values });
+    const stream = await session.copyRows({ text: `COPY (${select.text}) TO STDOUT`, values: select.values });
     const sink = writer.query(copyFrom(`COPY ${into} (${shape.columns.map((c) => writer!.escapeIdentifier(c.name)).join(', ')}) FROM STDIN`));
     const counter = new ByteCounter(hooks.onBytes ?? (() => undefined));
     await pipeline(stream, counter, sink, { signal: hooks.signal });
