@@ -413,7 +413,7 @@ function report(o: {
   lines.push(`- Code: ${o.code}`);
   lines.push(`- Settings: ${Object.entries(o.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   lines.push(`- Worker: \`${o.workerCommand}\` (package.json start:worker)`);
-  const first = o.extraction?.cases[0].sluice[0];
+  const first = o.extraction?.cases[0]?.sluice[0];
   lines.push(`- Table: public.orders (dev/seed.ts), ${int(o.rows)} rows;${first ? ` plan: ${first.strategy}, ${first.parts} parts;` : ''} seeding took ${fmt(o.seedSeconds)} s; whole bench ${fmt(o.totalSeconds, 0)} s`);
   if (o.extraction) lines.push(...extractionLines(o.rows, o.extraction));
   if (o.inline) lines.push('', ...inlineReport(o.inline));
