@@ -14,6 +14,7 @@ export type { RowChunk } from './copy-frames';
 // push, a write downstream) would then outweigh the bytes. Rows are held up to a millisecond before they are
 // handed on short of a full batch, which makes chunks of ~64 KiB.
 const GATHER_MS = 1;
+const SMALL_READ = 32 * 1024;
 
 type Socket = Connection['stream'] & { read(): Buffer | null };
 type DataHandler = (chunk: Buffer) => void;
@@ -30,6 +31,7 @@ export class CopyRows extends Readable {
   private pgHandler: DataHandler | null = null; // a stream socket's: pg's data listener, set aside meanwhile
   private forwarding = false;
   private gathering: NodeJS.Timeout | null = null;
+  private resting: NodeJS.Timeout | null = null;
 
   constructor(private readonly text: string) {
     super({ objectMode: true, highWaterMark: 4 });
@@ -53,7 +55,7 @@ export class CopyRows extends Readable {
   _read(): void {
     this.wanted = true;
     if (this.pgHandler) return this.onReadable();
-    if (this.stopped && this.connection) {
+    if (this.stopped && !this.resting && this.connection) {
       this.stopped = false;
       this.connection.stream.resume();
     }
@@ -61,15 +63,27 @@ export class CopyRows extends Readable {
 
   _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     if (this.gathering) clearTimeout(this.gathering);
+    if (this.resting) clearTimeout(this.resting);
     done(err);
   }
 
-  // A reused-buffer socket's read; false stops reading while the consumer is behind.
+  // A reused-buffer socket's read; false stops reading while the consumer is behind, or for a millisecond after a
+  // small read, so that the kernel gathers PostgreSQL's 8 KiB sends into fewer, larger reads.
   private readonly onRead = (bytes: Buffer): boolean => {
     this.parse(bytes);
-    if (!this.connection || this.wanted) return true; // once the COPY has ended, pg reads on
+    if (!this.connection) return true; // the COPY has ended: pg reads on
+    if (this.wanted && bytes.length >= SMALL_READ) return true;
     this.stopped = true;
+    if (this.wanted) this.resting = setTimeout(this.wake, GATHER_MS);
     return false;
+  };
+
+  private readonly wake = () => {
+    this.resting = null;
+    if (this.wanted && this.connection) {
+      this.stopped = false;
+      this.connection.stream.resume();
+    }
   };
 
   // A stream socket's: what it has queued, while the consumer wants more.
@@ -97,6 +111,7 @@ export class CopyRows extends Readable {
     const socket = this.connection!.stream;
     this.connection = null;
     if (this.gathering) clearTimeout(this.gathering);
+    if (this.resting) clearTimeout(this.resting);
     if (this.pgHandler) {
       const handler = this.pgHandler;
       socket.removeListener('readable', this.onReadable);
