@@ -8,6 +8,7 @@
 // that cannot tell when it is done (it keeps the bytes) just does not call it. Reusing them keeps a COPY of any
 // size from allocating a buffer per socket read (~210 MB of them per 2M rows), whose churn cost collections and
 // memory that stayed allocated until one.
+import { BufferPool } from '../buffer-pool';
 
 /** Rows as they came: `data` holds `rows` whole rows; row i ends at `ends[i]` (exclusive). */
 export interface RowChunk {
@@ -31,14 +32,9 @@ const HEADER = 5; // type byte and int32 length
 export const BATCH_BYTES = 128 * 1024;
 export const PUSH_BYTES = 64 * 1024;
 
-// Batches no COPY is using, for the next one; a few, so that an idle process holds little.
-const spareBatches: Buffer[] = [];
-const SPARE_BATCHES = 16;
-const takeBatch = (least: number): Buffer =>
-  least <= BATCH_BYTES ? (spareBatches.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES)) : Buffer.allocUnsafeSlow(least);
-const giveBack = (batch: Buffer): void => {
-  if (batch.length === BATCH_BYTES && spareBatches.length < SPARE_BATCHES) spareBatches.push(batch);
-};
+// Batches no COPY is using, for the next one; one larger than a batch (for a row that is) is not kept.
+const batches = new BufferPool(BATCH_BYTES, 16);
+const takeBatch = (least: number): Buffer => (least <= BATCH_BYTES ? batches.take() : Buffer.allocUnsafeSlow(least));
 
 function chunkOf(batch: Buffer, bytes: number, ends: Uint32Array, rows: number): RowChunk {
   let released = false;
@@ -47,7 +43,7 @@ function chunkOf(batch: Buffer, bytes: number, ends: Uint32Array, rows: number):
     release: () => {
       if (released) return;
       released = true;
-      giveBack(batch);
+      batches.giveBack(batch);
     },
   };
 }
@@ -132,7 +128,7 @@ export class CopyFrames {
     const fresh = takeBatch(Math.max(message, tail));
     batch.copy(fresh, 0, this.parsed, this.filled);
     if (this.rows) this.emit(chunkOf(batch, this.out, this.ends, this.rows));
-    else giveBack(batch);
+    else batches.giveBack(batch);
     this.batch = fresh;
     this.out = this.rows = this.parsed = 0;
     this.filled = tail;
@@ -143,7 +139,7 @@ export class CopyFrames {
     const batch = this.batch!;
     const rest = Buffer.concat([batch.subarray(at.from, this.filled), after]);
     if (this.rows) this.emit(chunkOf(batch, this.out, this.ends, this.rows));
-    else giveBack(batch);
+    else batches.giveBack(batch);
     this.batch = null;
     return { done: at.done, rest };
   }

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { BufferPool } from '../buffer-pool';
 import { encryptionParams, type ObjectEncryption } from './encryption';
 
 export interface UploadTarget {
@@ -40,13 +41,8 @@ export interface ObjectWriter {
 // S3's smallest part (the last one excepted).
 const PART_SIZE = 5 * 1024 * 1024;
 
-// Part buffers no upload is using, for the next one; a few, so that an idle worker holds little.
-const spareParts: Buffer[] = [];
-const SPARE_PARTS = 4;
-const takePart = (): Buffer => spareParts.pop() ?? Buffer.allocUnsafeSlow(PART_SIZE);
-const giveBackPart = (part: Buffer): void => {
-  if (spareParts.length < SPARE_PARTS) spareParts.push(part);
-};
+// Part buffers no upload is using, for the next one.
+const partBuffers = new BufferPool(PART_SIZE, 4);
 
 class ObjectUpload extends Writable {
   bytes = 0;
@@ -73,7 +69,7 @@ class ObjectUpload extends Writable {
 
   // Copies the chunk into the part being gathered, sending each part it fills.
   private gather(chunk: Buffer, done: (err?: Error | null) => void): void {
-    this.part ??= takePart();
+    this.part ??= partBuffers.take();
     const copied = chunk.copy(this.part, this.gatheredBytes);
     this.gatheredBytes += copied;
     if (this.gatheredBytes < PART_SIZE) return done();
@@ -119,7 +115,7 @@ class ObjectUpload extends Writable {
     // Given back only once sent: a request that failed or was aborted may still be writing it.
     this.sending = sent.then((res) => {
       this.parts[PartNumber - 1].ETag = res.ETag;
-      giveBackPart(part);
+      partBuffers.giveBack(part);
     });
     this.sending.catch(() => undefined); // awaited by the next part or by finish()
   }
@@ -128,7 +124,7 @@ class ObjectUpload extends Writable {
     if (this.uploadId === null) {
       const body = this.part?.subarray(0, this.gatheredBytes) ?? Buffer.alloc(0); // under one part
       await this.s3.send(new PutObjectCommand({ ...this.object, Body: body, ContentLength: body.length }), { abortSignal: this.signal });
-      if (this.part) giveBackPart(this.part);
+      if (this.part) partBuffers.giveBack(this.part);
       this.part = null;
       return;
     }
