@@ -152,10 +152,10 @@ function startWorker(env: NodeJS.ProcessEnv, logFile: string): WorkerProc {
 const CPU_PARTS = ['worker', 'postgres', 'minio', 'temporal', 'bench', 'pipeline', 'others', 'steal'] as const;
 type CpuPart = (typeof CPU_PARTS)[number];
 // The worker's CPU by thread: its main thread (JavaScript, socket reads and writes), libuv's pool (zlib), V8's
-// helpers (GC, compilers) and the rest (the Temporal core's runtime, DuckDB).
-const THREAD_PARTS = ['main', 'pool', 'v8', 'other'] as const;
+// helpers (GC, compilers) and the rest (the Temporal core's runtime); and its child processes (DuckDB's).
+const THREAD_PARTS = ['main', 'pool', 'v8', 'other', 'children'] as const;
 type ThreadPart = (typeof THREAD_PARTS)[number];
-const THREAD_LABELS: Record<ThreadPart, string> = { main: 'main thread', pool: 'libuv pool (zlib)', v8: 'V8 helpers (GC)', other: 'other threads (Temporal core, DuckDB)' };
+const THREAD_LABELS: Record<ThreadPart, string> = { main: 'main thread', pool: 'libuv pool (zlib)', v8: 'V8 helpers (GC)', other: 'other threads (Temporal core)', children: "DuckDB's process" };
 const threadPart = (name: string): ThreadPart => (name === 'main' ? 'main' : name === 'libuv-worker' ? 'pool' : name === 'node' ? 'v8' : 'other');
 type Cpu = Record<CpuPart, number> & { threads: Record<ThreadPart, number> };
 const CPU_LABELS: Record<CpuPart, string> = {
@@ -179,8 +179,9 @@ function cpuMeter(workerPid: number): CpuMeter {
     const self = processCpu(process.pid);
     const m = machineCpu();
     const tree = (pid?: number) => (pid ? treeCpuSeconds(pid) : 0);
-    const threads: Record<ThreadPart, number> = { main: 0, pool: 0, v8: 0, other: 0 };
+    const threads: Record<ThreadPart, number> = { main: 0, pool: 0, v8: 0, other: 0, children: 0 };
     for (const [name, seconds] of threadCpuByName(workerPid)) threads[threadPart(name)] += seconds;
+    threads.children = tree(workerPid) - processCpu(workerPid).own;
     return {
       worker: tree(workerPid), postgres: tree(roots.postgres), minio: tree(roots.minio), temporal: tree(roots.temporal),
       bench: self.own, pipeline: self.reaped, busy: m.busy, steal: m.steal, threads,
@@ -300,7 +301,7 @@ async function measureExtraction({ http, worker, meter, psql, sourceUrl, dir }: 
   log(`warm-up done in ${fmt((performance.now() - warmStart) / 1000)} s (includes the worker's start-up)`);
 
   const afterWarmup = sampler.sample();
-  const workerProc = workerProcess(afterWarmup, worker.child.pid!);
+  const workerProc = workerProcess(afterWarmup, 'workers/extraction');
   for (const p of afterWarmup) log(`  worker tree: pid ${p.pid} (parent ${p.ppid}) rss ${fmt(mib(p.rssKb), 0)} MiB, peak ${fmt(mib(p.hwmKb), 0)} MiB: ${p.cmd.slice(0, 140)}`);
   if (!workerProc) throw new Error('could not find the worker process under /proc');
   const lifetimeHwmKb = workerProc.hwmKb;
@@ -349,10 +350,11 @@ async function measureBig(o: { api: Api; meter: CpuMeter; psql: string; sourceUr
     const startRssKb = o.sampler.sample().find((p) => p.pid === o.workerPid)?.rssKb ?? null;
     const sluice = await o.api.extract('public.orders_big', 'csv', 'gzip', BIG_ROWS);
     const hwmKb = resetOk ? o.sampler.sample().find((p) => p.pid === o.workerPid)?.hwmKb ?? null : null;
+    const treePeakKb = o.sampler.peakTreeRssKb;
     log(`CSV + gzip, ${int(BIG_ROWS)} rows: Sluice ${fmt(sluice.seconds, 2)} s (${sluice.parts} parts), worker peak ${hwmKb === null ? 'n/a' : fmt(mib(hwmKb), 0)} MiB, cpu ${cpuLine(sluice.cpu)}`);
     const base = await baseline(o.meter, o.psql, o.sourceUrl, 'public.orders_big', true, join(o.dir, 'baseline-big.csv.gz'));
     log(`CSV + gzip, ${int(BIG_ROWS)} rows: baseline ${fmt(base.seconds, 2)} s, cpu ${cpuLine(base.cpu)}`);
-    return { sluice, base, hwmKb, startRssKb };
+    return { sluice, base, hwmKb, startRssKb, treePeakKb };
   } finally {
     await pg.query('DROP TABLE public.orders_big').catch(() => undefined);
     await pg.end();
@@ -396,6 +398,8 @@ interface BigRun {
   hwmKb: number | null;
   /** The worker's RSS as the job began, kB: what the jobs before it left. */
   startRssKb: number | null;
+  /** The worker's process tree (DuckDB's process, if one was running), sampled peak over the job, kB. */
+  treePeakKb: number;
 }
 
 interface Extraction {
@@ -459,7 +463,7 @@ function extractionLines(rows: number, { cases, memory: m, big }: Extraction): s
   if (big) {
     const ratio = big.sluice.seconds / big.base.seconds;
     lines.push(`- ${int(BIG_ROWS)} rows, CSV + gzip, one run: Sluice ${fmt(big.sluice.seconds, 2)} s (${big.sluice.strategy}, ${big.sluice.parts} parts, ${fmt(mb(big.sluice.bytes), 0)} MB), baseline ${fmt(big.base.seconds, 2)} s (${fmt(ratio, 2)}×); ` +
-      `worker peak RSS during it ${big.hwmKb === null ? 'n/a' : `${fmt(mib(big.hwmKb), 0)} MiB`} (VmHWM reset before it${big.startRssKb === null ? '' : `, when the worker held ${fmt(mib(big.startRssKb), 0)} MiB`}; goal ≤ 300 MiB: ${big.hwmKb !== null && mib(big.hwmKb) <= 300 ? 'met' : 'NOT met'}); worker CPU ${fmt(big.sluice.cpu.worker, 2)} s (${fmt((big.sluice.cpu.worker / BIG_ROWS) * 1e6, 2)} µs per row)`);
+      `worker peak RSS during it ${big.hwmKb === null ? 'n/a' : `${fmt(mib(big.hwmKb), 0)} MiB`} (VmHWM reset before it${big.startRssKb === null ? '' : `, when the worker held ${fmt(mib(big.startRssKb), 0)} MiB`}; its process tree ${fmt(mib(big.treePeakKb), 0)} MiB sampled; goal ≤ 300 MiB: ${big.hwmKb !== null && mib(big.hwmKb) <= 300 ? 'met' : 'NOT met'}); worker CPU ${fmt(big.sluice.cpu.worker, 2)} s (${fmt((big.sluice.cpu.worker / BIG_ROWS) * 1e6, 2)} µs per row)`);
   }
   lines.push('- Runs (s, in order):');
   for (const c of cases) {

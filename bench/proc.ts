@@ -135,11 +135,10 @@ export class TreeMemorySampler {
   }
 }
 
-/** The process in the tree that runs the script: the node process with the largest peak, not the launcher. */
-export function workerProcess(procs: ProcMemory[], root: number): ProcMemory | undefined {
-  const below = procs.filter((p) => p.pid !== root);
-  const pool = below.length ? below : procs;
-  return pool.reduce<ProcMemory | undefined>((best, p) => (!best || p.hwmKb > best.hwmKb ? p : best), undefined);
+/** The process in the tree (root first) that runs `script`: the deepest that names it, below any launcher, and
+ * not a process the script started of its own (DuckDB's). */
+export function workerProcess(procs: ProcMemory[], script: string): ProcMemory | undefined {
+  return procs.filter((p) => p.cmd.includes(script)).at(-1);
 }
 
 // ---- CPU time ------------------------------------------------------------------------------------------

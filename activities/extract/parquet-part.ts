@@ -1,11 +1,10 @@
 // A Parquet part: COPY's text is spooled to files in a temp dir of its own, one file a row group (at most
-// `rowGroupRows` rows or about `rowGroupBytes` of text); DuckDB writes each file as a Parquet file of one row group
-// while the next is spooled; at the end those files are joined into the part's file as it is uploaded. For GZIP,
-// DuckDB writes the pages uncompressed and zlib gzips them at `gzipLevel` (DuckDB's own GZIP, at a fixed level 6,
-// costs several times zlib's level 1 for files barely smaller). Memory holds a chunk of COPY and what DuckDB needs
-// for one row group, whatever the part's size; the temp dir holds the part's Parquet so far and at most two row
-// groups of text, and is removed whatever the outcome.
-import type { DuckDBConnection } from '@duckdb/node-api';
+// `rowGroupRows` rows or about `rowGroupBytes` of text); DuckDB, in a process of its own (parquet-writer.ts), writes
+// each file as a Parquet file of one row group while the next is spooled; at the end those files are joined into
+// the part's file as it is uploaded. For GZIP, DuckDB writes the pages uncompressed and zlib gzips them at
+// `gzipLevel` (DuckDB's own GZIP, at a fixed level 6, costs several times zlib's level 1 for files barely smaller).
+// The worker holds a chunk of COPY, and DuckDB what it needs for one row group, whatever the part's size; the temp
+// dir holds the part's Parquet so far and at most two row groups of text, and is removed whatever the outcome.
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,8 +16,8 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Compression } from '../../domain/extraction-request';
 import type { ColumnInfo } from '../../domain/plan';
-import { FIRST_LINE, UnrepresentableValue, copyTextToParquet, type ParquetCodec } from '../../connectors/duckdb/copy-text-to-parquet';
-import { closeDuckdbConnection, duckdbConnection } from '../../connectors/duckdb/instance';
+import { FIRST_LINE, UnrepresentableValue, type ParquetCodec } from '../../connectors/duckdb/copy-text-to-parquet';
+import { parquetWriter } from '../../connectors/duckdb/parquet-writer';
 import { JSON_LOGICAL_TYPE, joinedFile, readPiece, type Leaf, type PageCompression, type ParquetPiece } from '../../connectors/parquet/join-files';
 import { convertedType, parquetType, unrepresentable, type ParquetType } from './parquet-columns';
 
@@ -53,7 +52,7 @@ export class ParquetPart {
   private readonly leaves: Leaf[];
   private readonly gzip: PageCompression | undefined;
   private readonly dir: Promise<string>;
-  private connection: Promise<DuckDBConnection> | null = null;
+  private readonly stop = new AbortController(); // interrupts the conversion under way
   private group: Group | null = null; // being spooled
   private spool: WriteStream | null = null;
   private groups = 0;
@@ -74,24 +73,40 @@ export class ParquetPart {
     o.signal?.addEventListener('abort', this.interrupt, { once: true });
   }
 
-  /** Takes whole rows or parts of rows, as COPY sent them; waits while the spool drains. */
-  async write(chunk: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
-    let start = 0;
-    for (let nl = chunk.indexOf(NL); nl >= 0; nl = chunk.indexOf(NL, nl + 1)) {
-      const group = this.group ?? (await this.open());
-      group.rows++;
-      if (group.rows === this.o.rowGroupRows || group.bytes + nl + 1 - start >= this.o.rowGroupBytes) {
-        await this.append(chunk.subarray(start, nl + 1));
-        start = nl + 1;
-        await this.close();
+  /**
+   * Takes whole rows or parts of rows, as COPY sent them; waits while the spool drains. `consumed` is called once
+   * the spool has written all of the chunk's bytes to its files.
+   */
+  async write(chunk: Buffer, consumed?: () => void): Promise<void> {
+    // One hold for this call, one for each spool write of a piece of the chunk.
+    let holds = 1;
+    const letGo = () => {
+      if (--holds === 0) consumed?.();
+    };
+    const append = (bytes: Buffer) => {
+      holds++;
+      return this.append(bytes, letGo);
+    };
+    try {
+      if (this.failure) throw this.failure;
+      let start = 0;
+      for (let nl = chunk.indexOf(NL); nl >= 0; nl = chunk.indexOf(NL, nl + 1)) {
+        const group = this.group ?? (await this.open());
+        group.rows++;
+        if (group.rows === this.o.rowGroupRows || group.bytes + nl + 1 - start >= this.o.rowGroupBytes) {
+          await append(chunk.subarray(start, nl + 1));
+          start = nl + 1;
+          await this.close();
+        }
       }
+      if (start < chunk.length) {
+        if (!this.group) await this.open();
+        await append(chunk.subarray(start));
+      }
+      if (chunk.length) this.inRow = chunk[chunk.length - 1] !== NL;
+    } finally {
+      letGo();
     }
-    if (start < chunk.length) {
-      if (!this.group) await this.open();
-      await this.append(chunk.subarray(start));
-    }
-    if (chunk.length) this.inRow = chunk[chunk.length - 1] !== NL;
   }
 
   /** Writes the rest, then the part's whole file into `out` (and ends it). The temp dir is gone after. */
@@ -114,9 +129,7 @@ export class ParquetPart {
     await this.release();
   }
 
-  private readonly interrupt = () => {
-    void this.connection?.then((c) => c.interrupt(), () => undefined);
-  };
+  private readonly interrupt = () => this.stop.abort();
 
   private async open(): Promise<Group> {
     const name = join(await this.dir, `group-${String(this.groups++).padStart(6, '0')}`);
@@ -128,9 +141,9 @@ export class ParquetPart {
     return group;
   }
 
-  private async append(bytes: Buffer): Promise<void> {
+  private async append(bytes: Buffer, written: () => void): Promise<void> {
     this.group!.bytes += bytes.length;
-    if (!this.spool!.write(bytes)) await once(this.spool!, 'drain');
+    if (!this.spool!.write(bytes, written)) await once(this.spool!, 'drain');
   }
 
   // Ends the row group being spooled and starts its conversion once the one before has ended (whose failure
@@ -149,9 +162,8 @@ export class ParquetPart {
   private async convert(group: Group): Promise<void> {
     try {
       if (this.closed) throw new Error('the Parquet part was aborted');
-      const connection = await (this.connection ??= duckdbConnection());
       const written = this.gzip ? `${group.parquet}.pages` : group.parquet;
-      await copyTextToParquet(connection, group.text, written, { types: this.types, codec: CODECS[this.o.compression], rows: group.rows, bytes: group.bytes });
+      await parquetWriter.write(group.text, written, { types: this.types, codec: CODECS[this.o.compression], rows: group.rows, bytes: group.bytes }, this.stop.signal);
       if (this.gzip) {
         await pipeline(Readable.from(joinedFile([await readPiece(written)], this.leaves, this.gzip)), createWriteStream(group.parquet));
         await rm(written);
@@ -172,8 +184,6 @@ export class ParquetPart {
     this.o.signal?.removeEventListener('abort', this.interrupt);
     this.spool?.destroy();
     await this.converting.catch(() => undefined); // DuckDB lets go of the files
-    const connection = await this.connection?.catch(() => null);
-    if (connection) closeDuckdbConnection(connection);
     await this.dir.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => undefined);
   }
 }

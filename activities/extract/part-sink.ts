@@ -65,10 +65,10 @@ export class PartSink {
 
   /**
    * Resolves when the next write may come; `consumed` is called once the chunk's bytes are no longer read (by
-   * gzip or the upload). A Parquet part's spool keeps its chunks: `consumed` is not called for them.
+   * gzip, the upload or a Parquet part's spool).
    */
   async write(chunk: Buffer, consumed?: () => void): Promise<void> {
-    if (this.parquet) return this.parquet.write(chunk);
+    if (this.parquet) return this.parquet.write(chunk, consumed);
     if (!chunk.length) return consumed?.();
     if (this.head.write(chunk, consumed && (() => consumed()))) return;
     await Promise.race([once(this.head, 'drain'), this.failed]);

@@ -4,7 +4,9 @@
 // byte-order mark at the start of a file, which would take one from a value.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ParquetType } from '../../activities/extract/parquet-columns';
-import { sqlString } from './instance';
+
+/** An SQL string literal. */
+const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export type ParquetCodec = 'GZIP' | 'ZSTD' | 'SNAPPY' | 'UNCOMPRESSED';
 

@@ -139,6 +139,21 @@ describe('row groups', () => {
     expect((await reader.rows(file, 'n')).map((r) => r.n)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 
+  test('each chunk is let go once the spool has written it, also one that ends a row group midway', async () => {
+    const p = part(NUMBERED, { rowGroupRows: 3 });
+    const text = numbered(10);
+    const lines = text.split(/(?<=\n)/);
+    const chunks = [lines.slice(0, 2), lines.slice(2, 7), lines.slice(7)].map((l) => Buffer.from(l.join('')));
+    const consumed: number[] = [];
+    for (const [i, chunk] of chunks.entries()) await p.write(chunk, () => consumed.push(i));
+    const out = new PassThrough();
+    const bytes: Buffer[] = [];
+    out.on('data', (b: Buffer) => bytes.push(b));
+    await p.finish(out);
+    expect(consumed.sort()).toEqual([0, 1, 2]);
+    expect((await reader.rows(Buffer.concat(bytes), 'n')).map((r) => r.n)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
   test('rows beyond a vector of DuckDB (2048) in a row group, and many row groups, in order', async () => {
     const file = await encode(NUMBERED, [numbered(25_000)], { rowGroupRows: 10_000 });
     expect(await groups(file)).toEqual([10_000, 10_000, 5_000]);
