@@ -17,11 +17,13 @@ const SETTINGS = {
 };
 
 const instance = DuckDBInstance.create(':memory:', SETTINGS);
-const running = new Map<number, DuckDBConnection>();
-const interrupted = new Set<number>(); // asked to stop before their statement began
+// The writes under way, with their connection once they have one.
+const running = new Map<number, DuckDBConnection | null>();
+const interrupted = new Set<number>(); // asked to stop before their connection was made
 
 process.on('message', (m: ParquetRequest) => {
   if (m.type === 'write') return void write(m);
+  if (!running.has(m.id)) return; // already done
   const connection = running.get(m.id);
   if (connection) connection.interrupt();
   else interrupted.add(m.id);
@@ -31,6 +33,7 @@ process.on('disconnect', () => process.exit(0));
 
 async function write(m: Extract<ParquetRequest, { type: 'write' }>): Promise<void> {
   let connection: DuckDBConnection | undefined;
+  running.set(m.id, null);
   try {
     connection = await (await instance).connect();
     running.set(m.id, connection);
@@ -43,6 +46,7 @@ async function write(m: Extract<ParquetRequest, { type: 'write' }>): Promise<voi
     reply({ id: m.id, error: e instanceof UnrepresentableValue ? { message: e.message, column: e.column, text: e.text } : { message: e.message } });
   } finally {
     running.delete(m.id);
+    interrupted.delete(m.id);
     connection?.closeSync();
   }
 }

@@ -56,7 +56,7 @@ class DuckdbProcess {
     });
   }
 
-  settle(id: number, err: Error): void {
+  private settle(id: number, err: Error): void {
     this.waiting.get(id)?.reject(err);
     this.waiting.delete(id);
   }
