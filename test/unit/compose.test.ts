@@ -1,6 +1,8 @@
 // temporal-compose.yml and the Dockerfile cannot be run on CI (no Docker engine), so check that they agree with the code:
 // settings, scripts, search attributes, addresses and the Node version.
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '../../workers/config';
@@ -139,5 +141,23 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('npm install --omit=dev');
     expect(dockerfile).toMatch(/^USER (?!root)\S+/m);
     expect(dockerfile).toMatch(/^CMD \["npm", "run", "api"\]/m);
+  });
+
+  test("the image's scripts run the compiled code, the worker's with package.json's start:worker settings", () => {
+    // The RUN line that sets them, run by sh in a copy of package.json, as the image's build runs it.
+    const run = /^RUN (npm pkg set (?:.*\\\n)*.*)$/m.exec(dockerfile);
+    expect(run).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-image-scripts-'));
+    try {
+      copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
+      execFileSync('sh', ['-c', run![1]], { cwd: dir, stdio: 'pipe' });
+      const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as typeof pkg).scripts;
+      expect(scripts.worker).toBe(pkg.scripts['start:worker']);
+      expect(scripts.worker).toMatch(/exec node .*dist\/workers\/extraction.js$/);
+      expect(scripts.api).toBe('node dist/workers/api.js');
+      expect(scripts.migrate).toBe('node dist/workers/migrate.js');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
