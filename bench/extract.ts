@@ -181,9 +181,10 @@ function cpuMeter(workerPid: number): CpuMeter {
     const tree = (pid?: number) => (pid ? treeCpuSeconds(pid) : 0);
     const threads: Record<ThreadPart, number> = { main: 0, pool: 0, v8: 0, other: 0, children: 0 };
     for (const [name, seconds] of threadCpuByName(workerPid)) threads[threadPart(name)] += seconds;
-    threads.children = tree(workerPid) - processCpu(workerPid).own;
+    const worker = tree(workerPid);
+    threads.children = worker - processCpu(workerPid).own;
     return {
-      worker: tree(workerPid), postgres: tree(roots.postgres), minio: tree(roots.minio), temporal: tree(roots.temporal),
+      worker, postgres: tree(roots.postgres), minio: tree(roots.minio), temporal: tree(roots.temporal),
       bench: self.own, pipeline: self.reaped, busy: m.busy, steal: m.steal, threads,
     };
   };

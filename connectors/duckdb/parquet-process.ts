@@ -17,6 +17,7 @@ const SETTINGS = {
 };
 
 const instance = DuckDBInstance.create(':memory:', SETTINGS);
+instance.catch(() => undefined); // a failure to open is each write's to report, with its message
 // The writes under way, with their connection once they have one.
 const running = new Map<number, DuckDBConnection | null>();
 const interrupted = new Set<number>(); // asked to stop before their connection was made

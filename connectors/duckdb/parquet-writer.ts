@@ -23,55 +23,74 @@ interface Waiting {
   reject(err: Error): void;
 }
 
+// One DuckDB process and the writes it has been asked for.
 class DuckdbProcess {
-  readonly waiting = new Map<number, Waiting>();
+  private readonly waiting = new Map<number, Waiting>();
   private readonly child: ChildProcess;
+  private nextId = 0;
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
+  /** Writes under way. */
+  get busy(): boolean {
+    return this.waiting.size > 0;
+  }
+
   constructor(onGone: () => void) {
     this.child = fork(ENTRY, [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (r: ParquetReply) => {
-      const w = this.waiting.get(r.id);
-      if (!w) return;
-      this.waiting.delete(r.id);
-      if (!r.error) return w.resolve();
+      if (!r.error) return this.settle(r.id);
       const { message, column, text } = r.error;
-      w.reject(column === undefined ? new Error(message) : new UnrepresentableValue(column, text ?? ''));
+      this.settle(r.id, column === undefined ? new Error(message) : new UnrepresentableValue(column, text ?? ''));
     });
     const fail = (why: string) => {
       onGone();
-      for (const w of this.waiting.values()) w.reject(new Error(`DuckDB's process ${why} while it wrote Parquet`));
-      this.waiting.clear();
+      for (const id of [...this.waiting.keys()]) this.settle(id, new Error(`DuckDB's process ${why} while it wrote Parquet`));
     };
     this.child.on('error', (err) => fail(`failed (${err.message})`));
     this.child.on('exit', (code, signal) => fail(`ended (${signal ?? `code ${code}`})`));
   }
 
-  send(m: ParquetRequest): void {
+  write(file: string, out: string, write: ParquetWrite, signal?: AbortSignal): Promise<void> {
+    const id = ++this.nextId;
+    const onAbort = () => this.send({ type: 'interrupt', id });
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.hold(true);
+      this.send({ type: 'write', id, file, out, write });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      if (!this.busy) this.hold(false);
+    });
+  }
+
+  end(): void {
+    if (this.child.connected) this.child.disconnect(); // it exits on disconnect
+  }
+
+  private send(m: ParquetRequest): void {
     this.child.send(m, (err) => {
       if (err && m.type === 'write') this.settle(m.id, err);
     });
   }
 
-  private settle(id: number, err: Error): void {
-    this.waiting.get(id)?.reject(err);
+  private settle(id: number, err?: Error): void {
+    const w = this.waiting.get(id);
+    if (!w) return;
     this.waiting.delete(id);
+    if (err) w.reject(err);
+    else w.resolve();
   }
 
   // Idle, it does not keep the worker's event loop alive.
-  hold(busy: boolean): void {
-    const handles = [this.child, this.child.channel];
-    for (const h of handles) {
+  private hold(busy: boolean): void {
+    for (const h of [this.child, this.child.channel]) {
       if (busy) h?.ref();
       else h?.unref();
     }
-  }
-
-  end(): void {
-    if (this.child.connected) this.child.disconnect(); // it exits on disconnect
   }
 }
 
@@ -79,7 +98,6 @@ class DuckdbProcess {
 export class ParquetWriter {
   private current: DuckdbProcess | null = null;
   private idle: NodeJS.Timeout | undefined;
-  private nextId = 0;
 
   /** `idleExitMs`: the process ends once no file has been asked for in this long. */
   constructor(private readonly idleExitMs: number) {}
@@ -90,31 +108,23 @@ export class ParquetWriter {
   }
 
   /** Writes the Parquet file `out` of the COPY text in `file` (copy-text-to-parquet.ts); `signal` interrupts it. */
-  write(file: string, out: string, write: ParquetWrite, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new Error('the Parquet write was aborted'));
+  async write(file: string, out: string, write: ParquetWrite, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new Error('the Parquet write was aborted');
     clearTimeout(this.idle);
     const proc = (this.current ??= new DuckdbProcess(() => {
       if (this.current === proc) this.current = null;
     }));
-    const id = ++this.nextId;
-    const onAbort = () => proc.send({ type: 'interrupt', id });
-    const written = new Promise<void>((resolve, reject) => {
-      proc.waiting.set(id, { resolve, reject });
-      proc.hold(true);
-      proc.send({ type: 'write', id, file, out, write });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    return written.finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      if (proc.waiting.size) return;
-      proc.hold(false);
-      if (this.current !== proc) return;
-      this.idle = setTimeout(() => {
-        this.current = null;
-        proc.end();
-      }, this.idleExitMs);
-      this.idle.unref();
-    });
+    try {
+      await proc.write(file, out, write, signal);
+    } finally {
+      if (!proc.busy && this.current === proc) {
+        this.idle = setTimeout(() => {
+          this.current = null;
+          proc.end();
+        }, this.idleExitMs);
+        this.idle.unref();
+      }
+    }
   }
 }
 
